@@ -1,0 +1,23 @@
+"""Helpers that the course's notebooks and tests share.
+
+Small on purpose: engine checks (``engine``, ``doctor``), the image manifest and its
+offline stand-ins (``images``), the course label and cleanup (``resources``), waiting
+for a port or a healthy container (``wait``). Every docker command a chapter teaches
+stays visible in the chapter itself; these helpers only check and clean up.
+
+Command line: ``python -m dockercourse {engine,images,doctor,clean,leaks}``.
+"""
+
+from pathlib import Path
+
+#: Every container, network, volume and image the course creates carries this label.
+#: Its value names the creator (``00`` for chapter 00, ``tests``, ``standin``), so
+#: ``--filter label=dockercourse`` finds everything and ``label=dockercourse=00`` one chapter.
+LABEL = "dockercourse"
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+
+
+class CourseError(Exception):
+    """A failure with a one-line message that says what to do; the CLI prints only that line."""

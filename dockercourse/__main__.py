@@ -1,0 +1,82 @@
+"""Command line: ``python -m dockercourse {engine,images,doctor,clean,leaks}``.
+
+Every failure ends in one line that says what to do, and a non-zero exit code.
+"""
+
+import argparse
+import sys
+
+from . import CourseError
+
+
+def _engine(args: argparse.Namespace) -> int:
+    from .engine import ensure_engine
+
+    print(f"engine: Docker Engine {ensure_engine()} answers")
+    return 0
+
+
+def _images(args: argparse.Namespace) -> int:
+    from .engine import require_engine
+    from .images import ensure_images
+
+    require_engine()
+    ensure_images()
+    return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from .doctor import run_doctor
+
+    return run_doctor()
+
+
+def _clean(args: argparse.Namespace) -> int:
+    from .engine import require_engine
+    from .resources import remove_labelled
+
+    require_engine()
+    removed = remove_labelled(args.creator)
+    print(f"clean: removed {removed} labelled resource(s)")
+    return 0
+
+
+def _leaks(args: argparse.Namespace) -> int:
+    from .engine import require_engine
+    from .resources import leftovers
+
+    require_engine()
+    left = leftovers()
+    for line in left:
+        print(f"leak: {line}")
+    if left:
+        print(f"leaks: {len(left)} labelled resource(s) remain: find what created them "
+              "(the label's value says), make it clean up, then run `make clean`")
+        return 1
+    print("leaks: nothing labelled remains but the manifest's images")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dockercourse", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("engine", help="use the running engine, or install and start one").set_defaults(run=_engine)
+    commands.add_parser("images", help="make sure every manifest image is there").set_defaults(run=_images)
+    commands.add_parser("doctor", help="check this machine for the course").set_defaults(run=_doctor)
+    clean = commands.add_parser("clean", help="remove what the course created in the engine")
+    clean.add_argument("creator", nargs="?", help="only what this creator made (a chapter number, `tests`)")
+    clean.set_defaults(run=_clean)
+    commands.add_parser("leaks", help="list labelled resources left behind").set_defaults(run=_leaks)
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except CourseError as error:
+        print(f"{args.command}: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

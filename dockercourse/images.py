@@ -1,0 +1,214 @@
+"""The image manifest, and stand-ins for its images when no registry answers (``make images``).
+
+Used by: ``make images`` (a step of ``make lab`` and ``make test``), the doctor (chapter 00),
+the leak check, and the structure tests that keep every image name in the manifest.
+"""
+
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import LABEL, PACKAGE_DIR, CourseError
+from .engine import docker
+
+MANIFEST = PACKAGE_DIR / "images.toml"
+STANDIN_LABEL = f"{LABEL}.standin"
+DEBIAN_MIRROR = "http://deb.debian.org/debian"
+# The host's extra CA certificates (a TLS-inspecting proxy's, a company's) go into every
+# stand-in, so `pip install` inside a build works behind such a proxy.
+HOST_EXTRA_CA_DIR = Path("/usr/local/share/ca-certificates")
+TRIMMED_DIRS = ["usr/share/doc", "usr/share/man", "usr/share/info", "var/lib/apt/lists", "var/cache/apt"]
+PULL_TIMEOUT_S = 600
+# Words in `docker pull`'s error that mean "no registry answers", not "no such image".
+OFFLINE_SIGNS = ("no such host", "dial tcp", "i/o timeout", "connection refused", "network is unreachable",
+                 "tls handshake timeout", "toomanyrequests", "context deadline exceeded", "proxyconnect")
+
+
+@dataclass(frozen=True)
+class Standin:
+    debian: str
+    packages: list[str]
+    provides: str
+    version_command: list[str]
+    config: list[str]
+    links: dict[str, str] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+
+    def recipe(self) -> str:
+        """One line that says how the stand-in is made (its label, and its cache key)."""
+        return (f"debootstrap --variant=minbase {self.debian} + {' '.join(self.packages)}; "
+                f"provides {self.provides}; not the official image")
+
+    def cache_key(self) -> str:
+        parts = [self.recipe(), *self.config, json.dumps(self.links, sort_keys=True)]
+        parts += [(PACKAGE_DIR / source).read_text() for source in sorted(self.files.values())]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Image:
+    name: str
+    purpose: str
+    official_compressed_mb: float | None
+    standin: Standin
+
+
+def load_manifest(path: Path = MANIFEST) -> list[Image]:
+    data = tomllib.loads(path.read_text())
+    return [Image(name=entry["name"], purpose=entry["purpose"],
+                  official_compressed_mb=entry.get("official_compressed_mb"),
+                  standin=Standin(**entry["standin"]))
+            for entry in data["image"]]
+
+
+def image_names() -> list[str]:
+    return [image.name for image in load_manifest()]
+
+
+def inspect_image(name: str) -> dict | None:
+    """`docker image inspect` of a local image, or None when the engine has no such image."""
+    result = docker("image", "inspect", name, check=False)
+    return json.loads(result.stdout)[0] if result.returncode == 0 else None
+
+
+def standin_recipe(inspected: dict) -> str | None:
+    """How a local image was made if it is one of the course's stand-ins, else None."""
+    labels = (inspected.get("Config") or {}).get("Labels") or {}
+    return labels.get(STANDIN_LABEL)
+
+
+def _pull(name: str) -> str | None:
+    """Pull an image; None on success, else the error, when it says no registry answers."""
+    result = docker("pull", "--quiet", name, timeout=PULL_TIMEOUT_S, check=False)
+    if result.returncode == 0:
+        return None
+    error = (result.stderr.strip() or result.stdout.strip()).splitlines()[-1:] or ["no message"]
+    if any(sign in error[0].lower() for sign in OFFLINE_SIGNS):
+        return error[0]
+    raise CourseError(f"`docker pull {name}` failed ({error[0]}): check the name in {MANIFEST.name}")
+
+
+def cache_dir() -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    return base / "dockercourse" / "standins"
+
+
+def _run(command: list[str], what: str) -> None:
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        tail = (result.stderr.strip() or result.stdout.strip()).splitlines()[-1:] or ["no message"]
+        raise CourseError(f"{what} failed ({tail[0]}): rerun `make images`; if it fails again, "
+                          "check that deb.debian.org is reachable")
+
+
+def _ensure_debootstrap() -> None:
+    if shutil.which("debootstrap"):
+        return
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        raise CourseError("building offline stand-ins needs root and `debootstrap` (Debian/Ubuntu): "
+                          "run `sudo make images`, or go online so the official images can be pulled")
+    _run(["apt-get", "install", "-y", "-q", "debootstrap"], "installing debootstrap")
+
+
+def _make_rootfs(standin: Standin, rootfs: Path) -> None:
+    """debootstrap the stand-in's Debian release with its packages, then make it behave like the official image."""
+    packages = ",".join(["ca-certificates", *standin.packages])
+    _run(["debootstrap", "--variant=minbase", f"--include={packages}", standin.debian, str(rootfs),
+          DEBIAN_MIRROR], f"debootstrap of Debian {standin.debian}")
+    for certificate in sorted(HOST_EXTRA_CA_DIR.glob("*.crt")):
+        shutil.copy(certificate, rootfs / "usr/local/share/ca-certificates" / certificate.name)
+    _run(["chroot", str(rootfs), "update-ca-certificates"], "update-ca-certificates in the stand-in")
+    # Official python images let pip install into the system interpreter; Debian's refuses (PEP 668).
+    for marker in rootfs.glob("usr/lib/python3*/EXTERNALLY-MANAGED"):
+        marker.unlink()
+    for link, target in standin.links.items():
+        (rootfs / link.lstrip("/")).symlink_to(target)
+    for destination, source in standin.files.items():
+        shutil.copy(PACKAGE_DIR / source, rootfs / destination.lstrip("/"))
+    for trimmed in TRIMMED_DIRS:
+        for child in (rootfs / trimmed).glob("*"):
+            shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+
+
+def _standin_tarball(image: Image) -> Path:
+    """The stand-in's root filesystem as a gzipped tar, built once per recipe and kept in the cache."""
+    tarball = cache_dir() / f"{image.name.replace(':', '_')}-{image.standin.cache_key()}.tar.gz"
+    if tarball.exists():
+        return tarball
+    _ensure_debootstrap()
+    tarball.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=tarball.parent) as work:
+        rootfs = Path(work) / "rootfs"
+        print(f"images: building a stand-in for {image.name} from Debian {image.standin.debian} "
+              "packages (about a minute, once per machine) …", flush=True)
+        _make_rootfs(image.standin, rootfs)
+        partial = Path(work) / "rootfs.tar.gz"
+        tar = subprocess.Popen(["tar", "-C", str(rootfs), "--numeric-owner", "-c", "."], stdout=subprocess.PIPE)
+        with gzip.open(partial, "wb", compresslevel=6) as out:
+            shutil.copyfileobj(tar.stdout, out)
+        if tar.wait() != 0:
+            raise CourseError(f"packing the stand-in for {image.name} failed: rerun `make images`")
+        partial.replace(tarball)
+    return tarball
+
+
+def build_standin(image: Image) -> None:
+    tarball = _standin_tarball(image)
+    changes = [*image.standin.config, f"LABEL {LABEL}=standin",
+               f"LABEL {STANDIN_LABEL}={json.dumps(image.standin.recipe())}"]
+    arguments = [argument for change in changes for argument in ("--change", change)]
+    docker("import", *arguments, str(tarball), image.name, timeout=300)
+    _check_version(image)
+
+
+def _check_version(image: Image) -> None:
+    result = docker("run", "--rm", "--label", f"{LABEL}=standin", "--entrypoint", image.standin.version_command[0],
+                    image.name, *image.standin.version_command[1:], check=False)
+    words = result.stdout.replace("=", " ").split()
+    if not any(word.startswith(image.standin.provides + ".") for word in words):
+        raise CourseError(f"the stand-in for {image.name} reports {result.stdout.strip()!r}, not "
+                          f"{image.standin.provides}: fix its packages in {MANIFEST.name}")
+
+
+def standin_compressed_mb(image: Image) -> float | None:
+    matches = sorted(cache_dir().glob(f"{image.name.replace(':', '_')}-{image.standin.cache_key()}.tar.gz"))
+    return matches[0].stat().st_size / 1e6 if matches else None
+
+
+def ensure_images() -> list[tuple[Image, str]]:
+    """Make every manifest image present: local, else pulled, else a stand-in. Returns (image, source)."""
+    outcome = []
+    for image in load_manifest():
+        local = inspect_image(image.name)
+        if local is not None and standin_recipe(local) is None:
+            outcome.append((image, "official, present"))
+            continue
+        # A stand-in left from an offline day is replaced as soon as a registry answers.
+        offline = _pull(image.name)
+        if offline is None:
+            outcome.append((image, "official, pulled"))
+        elif local is not None:
+            outcome.append((image, "stand-in, present (no registry answers)"))
+        else:
+            print(f"images: {image.name} cannot be pulled ({offline})", flush=True)
+            build_standin(image)
+            outcome.append((image, "stand-in, built (no registry answers)"))
+    _print_table(outcome)
+    return outcome
+
+
+def _print_table(outcome: list[tuple[Image, str]]) -> None:
+    print(f"{'image':<26} {'source':<40} {'on disk':>8} {'gzip':>8} {'official gzip':>14}")
+    for image, source in outcome:
+        size_mb = inspect_image(image.name)["Size"] / 1e6
+        standin_gz = standin_compressed_mb(image) if source.startswith("stand-in") else None
+        official = f"{image.official_compressed_mb:.1f} MB" if image.official_compressed_mb else "unknown"
+        gz = f"{standin_gz:.1f} MB" if standin_gz else "-"
+        print(f"{image.name:<26} {source:<40} {size_mb:6.1f} MB {gz:>8} {official:>14}")
