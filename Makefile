@@ -1,0 +1,56 @@
+# The course's commands. `make help` lists them; `make lab` and `make test` are the two to know.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+# The package is run straight from the checkout for engine and images: they need only the
+# standard library, so they work before (and without) the virtualenv.
+COURSE := $(PYTHON) -m dockercourse
+LAB_IP ?= 127.0.0.1
+port = $(shell $(PYTHON) -c 'from dockercourse.ports import $(1); print($(1))')
+
+.DEFAULT_GOAL := help
+.PHONY: help lab test engine images doctor notebooks docs clean lint unit nbval site leaks
+
+help: ## list the commands
+	@grep -E '^[a-z][a-z -]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed: install it, or run make PYTHON=python3.12")'
+	$(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install --quiet --upgrade pip
+	$(VPY) -m pip install --quiet -r requirements.txt
+	$(VPY) -m pip install --quiet --no-deps -e .
+	@touch $@
+
+engine: ## use the running Docker engine, or install and start one (Debian/Ubuntu, root)
+	@$(COURSE) engine
+
+images: engine ## make sure every image in the manifest is there (pull, or build a stand-in offline)
+	@$(COURSE) images
+
+doctor: ## check this machine for the course
+	@$(COURSE) doctor
+
+lab: $(VENV)/.installed images ## start JupyterLab on the first chapter (LAB_IP=0.0.0.0 on a server)
+	$(VENV)/bin/jupyter lab --no-browser --ip=$(LAB_IP) --port=$(call port,LAB_PORT) \
+		$(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00-preflight.ipynb
+
+test: $(VENV)/.installed images ## every check: lint, unit tests, notebooks under nbval, site, leaks
+	@$(VPY) tests/harness.py
+
+lint site: $(VENV)/.installed ## one stage of make test (no engine needed)
+	@$(VPY) tests/harness.py $@
+
+unit nbval leaks: $(VENV)/.installed images ## one stage of make test
+	@$(VPY) tests/harness.py $@
+
+notebooks: $(VENV)/.installed images ## re-execute every notebook in place, refreshing the stored outputs
+	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.timeout=600 notebooks/[0-9][0-9]-*.ipynb
+
+docs: $(VENV)/.installed ## serve the site locally (prints its address)
+	$(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:$(call port,DOCS_PORT)
+
+clean: ## remove what the course created in the engine (by label); the manifest's images stay
+	@$(COURSE) clean

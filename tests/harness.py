@@ -1,0 +1,127 @@
+"""`make test`: the course's stages, in order, stopping at the first that fails.
+
+    python tests/harness.py            # every stage
+    python tests/harness.py nbval      # one stage (what `make nbval` runs)
+
+Stages: lint → unit → nbval → site → leaks. Each pytest stage writes JUnit XML under
+build/test-results/; the summary adds them up. A pytest stage that collects no test is reported
+as EMPTY — neither a pass nor a failure — so a stage cannot go quietly missing.
+"""
+
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import nbformat
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "build" / "test-results"
+BIN = Path(sys.executable).parent
+PYTEST_NO_TESTS = 5
+CELL_TIMEOUT_S = 600
+
+
+def tracked(*patterns: str) -> list[str]:
+    """Files git knows (committed or staged) matching the patterns, so scratch files are not linted."""
+    listing = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", *patterns],
+                             cwd=REPO, capture_output=True, text=True, check=True).stdout
+    return [path for path in listing.splitlines() if (REPO / path).exists()]
+
+
+def notebooks() -> list[str]:
+    return sorted(path for path in tracked("notebooks/*.ipynb") if ".ipynb_checkpoints" not in path)
+
+
+def lint() -> int:
+    failed = subprocess.run([sys.executable, "-m", "ruff", "check", "."], cwd=REPO).returncode != 0
+    dockerfiles = tracked("*Dockerfile*")
+    if dockerfiles:
+        failed |= subprocess.run([str(BIN / "hadolint"), *dockerfiles], cwd=REPO).returncode != 0
+    print(f"hadolint: {len(dockerfiles)} Dockerfile(s) checked")
+    for notebook in notebooks():
+        try:
+            nbformat.validate(nbformat.read(REPO / notebook, as_version=4))
+        except Exception as error:  # nbformat raises several kinds; each means "not a valid notebook"
+            print(f"{notebook}: not valid nbformat: {str(error).splitlines()[0]}")
+            failed = True
+    print(f"nbformat: {len(notebooks())} notebook(s) checked")
+    return int(failed)
+
+
+def pytest_stage(name: str, arguments: list[str]) -> int:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "pytest", "-q", f"--junitxml={RESULTS / name}.xml", *arguments]
+    return subprocess.run(command, cwd=REPO).returncode
+
+
+def unit() -> int:
+    paths = [path for path in ("tests", "sample_app/tests") if (REPO / path).is_dir()]
+    return pytest_stage("unit", paths)
+
+
+def nbval() -> int:
+    return pytest_stage("nbval", ["--nbval", "--nbval-current-env", f"--nbval-cell-timeout={CELL_TIMEOUT_S}",
+                                      "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", *notebooks()])
+
+
+def site() -> int:
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir",
+                           str(REPO / "build" / "site")], cwd=REPO).returncode
+
+
+def leaks() -> int:
+    return subprocess.run([sys.executable, "-m", "dockercourse", "leaks"], cwd=REPO).returncode
+
+
+STAGES = {"lint": lint, "unit": unit, "nbval": nbval, "site": site, "leaks": leaks}
+
+
+def counts(stage: str) -> tuple[int, int, int] | None:
+    """(passed, failed, skipped) from a pytest stage's JUnit XML, or None for other stages."""
+    report = RESULTS / f"{stage}.xml"
+    if not report.exists():
+        return None
+    suite = ElementTree.parse(report).getroot()
+    suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+    total, skipped = int(suite.get("tests", 0)), int(suite.get("skipped", 0))
+    failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+    return total - failed - skipped, failed, skipped
+
+
+def main(names: list[str]) -> int:
+    unknown = [name for name in names if name not in STAGES]
+    if unknown:
+        print(f"harness: unknown stage(s) {unknown}; the stages are: {', '.join(STAGES)}")
+        return 2
+    for stale in RESULTS.glob("*.xml"):
+        stale.unlink()
+    rows, verdict = [], 0
+    for name in names or list(STAGES):
+        print(f"\n==> stage {name}", flush=True)
+        start = time.monotonic()
+        code = STAGES[name]()
+        status = "EMPTY" if code == PYTEST_NO_TESTS else "ok" if code == 0 else "FAILED"
+        rows.append((name, status, time.monotonic() - start, counts(name)))
+        if status == "FAILED":
+            verdict = 1
+            break
+    print("\nstage       result   seconds  tests")
+    for name, status, seconds, tally in rows:
+        detail = f"{tally[0]} passed, {tally[1]} failed, {tally[2]} skipped" if tally else ""
+        print(f"{name:<11} {status:<8} {seconds:7.1f}  {detail}")
+    if verdict:
+        print(f"make test: stage '{rows[-1][0]}' failed — read its output above; "
+              f"rerun it alone with `make {rows[-1][0]}`")
+    empty = [name for name, status, _, _ in rows if status == "EMPTY"]
+    if empty:
+        print(f"make test: stage(s) {empty} collected no test — not counted as passed")
+    tallies = [tally for *_, tally in rows if tally]
+    print(f"total: {sum(t[0] for t in tallies)} passed, {sum(t[1] for t in tallies)} failed, "
+          f"{sum(t[2] for t in tallies)} skipped")
+    return verdict
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
