@@ -1,0 +1,207 @@
+"""The helper package: manifest, ports, engine messages, cleanup and leak check, stand-ins."""
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import urllib.request
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from dockercourse import LABEL, REPO_DIR
+from dockercourse.doctor import run_checks
+from dockercourse.images import HOST_EXTRA_CA_DIR, inspect_image, load_manifest, standin_recipe
+from dockercourse.ports import DOCS_PORT, LAB_PORT, TEST_PORTS, chapter_ports
+from dockercourse.resources import clean_chapter, leftovers, remove_labelled
+
+NO_ENGINE = dict(os.environ, DOCKER_HOST="unix:///nonexistent/docker.sock")
+
+
+def course(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "dockercourse", *args], capture_output=True, text=True,
+                          cwd=REPO_DIR, env=env)
+
+
+def docker(*args: str) -> str:
+    return subprocess.run(["docker", *args], capture_output=True, text=True, check=True).stdout.strip()
+
+
+# --- the manifest -----------------------------------------------------------------------------
+
+def test_manifest_pins_every_image_to_a_specific_tag():
+    for image in load_manifest():
+        name, _, tag = image.name.partition(":")
+        assert tag and tag != "latest" and re.search(r"\d", tag), f"{image.name}: pin a specific version tag"
+        assert image.standin.debian in tag or image.name.startswith("redis"), \
+            f"{image.name}: the stand-in's Debian release should be the tag's"
+
+
+def test_standin_cache_key_follows_the_recipe():
+    standin = load_manifest()[0].standin
+    assert standin.cache_key() == standin.cache_key()
+    assert replace(standin, packages=[*standin.packages, "curl"]).cache_key() != standin.cache_key()
+
+
+# --- ports ------------------------------------------------------------------------------------
+
+def test_chapter_port_ranges_are_disjoint_and_avoid_5000():
+    ranges = [set(chapter_ports(chapter)) for chapter in range(20)]
+    everything = set().union(*ranges)
+    assert len(everything) == sum(map(len, ranges)), "two chapters share a port"
+    assert 5000 not in everything | set(TEST_PORTS) | {LAB_PORT, DOCS_PORT}
+    assert not (set(TEST_PORTS) | {LAB_PORT, DOCS_PORT}) & everything
+
+
+# --- one clear line when no engine answers ----------------------------------------------------
+
+@pytest.mark.parametrize("command", [["doctor"], ["images"], ["clean"], ["leaks"]])
+def test_no_engine_means_one_line_not_a_traceback(command):
+    result = course(*command, env=NO_ENGINE)
+    output = (result.stdout + result.stderr).strip()
+    assert result.returncode == 1
+    assert "Traceback" not in output
+    assert "make engine" in output
+    assert len(output.splitlines()) <= 3, output
+
+
+def test_pytest_stops_with_one_line_when_tests_need_an_engine(tmp_path):
+    (tmp_path / "test_needs_docker.py").write_text(textwrap.dedent("""
+        import pytest
+
+        @pytest.mark.engine
+        def test_something():
+            pass
+    """))
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "dockercourse.pytest_plugin",
+                             "-p", "no:cacheprovider", str(tmp_path)], capture_output=True, text=True, env=NO_ENGINE)
+    assert result.returncode == 3
+    assert "no Docker engine answers" in result.stdout and "make engine" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+# --- against the engine -----------------------------------------------------------------------
+
+@pytest.mark.engine
+def test_engine_command_uses_the_running_engine():
+    result = course("engine")
+    assert result.returncode == 0
+    assert re.match(r"engine: Docker Engine \d+\.\d+", result.stdout)
+
+
+@pytest.mark.engine
+def test_doctor_passes_on_this_machine():
+    failed = [check for check in run_checks() if not check.ok]
+    assert not failed, failed
+
+
+@pytest.mark.engine
+def test_cleanup_removes_exactly_one_creators_resources(test_label):
+    other = f"{test_label}-other"
+    docker("volume", "create", "--label", f"{LABEL}={test_label}", f"{test_label}-data")
+    docker("network", "create", "--label", f"{LABEL}={test_label}", f"{test_label}-net")
+    docker("create", "--label", f"{LABEL}={test_label}", "--network", f"{test_label}-net",
+           "-v", f"{test_label}-data:/data", load_manifest()[0].name, "true")
+    docker("volume", "create", "--label", f"{LABEL}={other}", f"{other}-data")
+    try:
+        left = "\n".join(leftovers())
+        assert f"volume {test_label}-data" in left and f"network {test_label}-net" in left
+        assert f"created by {LABEL}={test_label}" in left
+        assert remove_labelled(test_label) == 3
+        left = "\n".join(leftovers())
+        assert f"volume {test_label}-data " not in left and f"network {test_label}-net " not in left
+        assert f"created by {LABEL}={test_label})" not in left, "a container was left"
+        assert f"volume {other}-data" in left, "another creator's volume must survive"
+    finally:
+        remove_labelled(other)
+
+
+@pytest.mark.engine
+def test_clean_chapter_reports_nothing_left(test_label, capsys):
+    docker("create", "--label", f"{LABEL}={test_label}", load_manifest()[0].name, "true")
+    clean_chapter(test_label)
+    assert capsys.readouterr().out == f"nothing labelled {LABEL}={test_label} remains\n"
+
+
+# --- the stand-ins (skipped where the official images were pulled) ----------------------------
+
+def standin_or_skip(name: str) -> dict:
+    inspected = inspect_image(name)
+    if inspected is None or standin_recipe(inspected) is None:
+        pytest.skip(f"{name} is the official image here, not a stand-in")
+    return inspected
+
+
+@pytest.mark.engine
+def test_python_standin_behaves_like_the_official_image(test_label):
+    image = load_manifest()[0]
+    inspected = standin_or_skip(image.name)
+    assert inspected["Config"]["Cmd"] == ["python3"]
+    assert "LANG=C.UTF-8" in inspected["Config"]["Env"]
+    script = ("python --version; pip --version >/dev/null && echo pip ok; "
+              "ls /usr/lib/python3*/EXTERNALLY-MANAGED 2>/dev/null || echo pip may install; "
+              "ls /usr/share/doc | wc -l")
+    output = docker("run", "--rm", "--label", f"{LABEL}={test_label}", image.name, "sh", "-c", script).splitlines()
+    assert output[0].startswith(f"Python {image.standin.provides}.")
+    assert output[1:] == ["pip ok", "pip may install", "0"]
+
+
+@pytest.mark.engine
+def test_standins_trust_the_hosts_extra_certificates(test_label):
+    host_certificates = sorted(HOST_EXTRA_CA_DIR.glob("*.crt"))
+    if not host_certificates:
+        pytest.skip(f"this host has no extra CA certificates in {HOST_EXTRA_CA_DIR}")
+    for image in load_manifest():
+        standin_or_skip(image.name)
+        bundle = docker("run", "--rm", "--label", f"{LABEL}={test_label}", "--entrypoint", "cat", image.name,
+                        "/etc/ssl/certs/ca-certificates.crt")
+        for certificate in host_certificates:
+            body = "".join(certificate.read_text().split("-----")[2].split())
+            assert body[:200] in "".join(bundle.split()), f"{image.name} does not trust {certificate.name}"
+
+
+def pypi_reachable() -> bool:
+    try:
+        urllib.request.urlopen("https://pypi.org/simple/six/", timeout=10)
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.engine
+def test_pip_install_works_in_a_build_on_the_python_standin(test_label, tmp_path):
+    image = load_manifest()[0]
+    standin_or_skip(image.name)
+    if not pypi_reachable():
+        pytest.skip("PyPI is not reachable from this machine")
+    (tmp_path / "Dockerfile").write_text(f"FROM {image.name}\nRUN pip install --no-cache-dir six==1.16.0\n")
+    tag = f"dockercourse-{test_label}:pip"
+    docker("build", "--quiet", "--label", f"{LABEL}={test_label}", "-t", tag, str(tmp_path))
+    assert docker("run", "--rm", "--label", f"{LABEL}={test_label}", tag,
+                  "python", "-c", "import six; print(six.__version__)") == "1.16.0"
+
+
+@pytest.mark.engine
+def test_redis_standin_serves_other_containers(test_label):
+    redis = next(image for image in load_manifest() if image.name.startswith("redis:"))
+    standin_or_skip(redis.name)
+    network, server = f"{test_label}-net", f"{test_label}-redis"
+    docker("network", "create", "--label", f"{LABEL}={test_label}", network)
+    docker("run", "-d", "--label", f"{LABEL}={test_label}", "--network", network, "--name", server, redis.name)
+    ping = subprocess.run(["docker", "run", "--rm", "--label", f"{LABEL}={test_label}", "--network", network,
+                           "--entrypoint", "sh", redis.name, "-c",
+                           f"for i in 1 2 3 4 5 6 7 8 9 10; do redis-cli -h {server} ping && exit; sleep 0.5; done"],
+                          capture_output=True, text=True)
+    assert ping.stdout.strip().endswith("PONG"), ping.stdout + ping.stderr
+    # Like the official image, the entrypoint drops root before starting the server (PID 1).
+    assert docker("exec", server, "stat", "-c", "%U", "/proc/1") == "redis"
+
+
+def test_every_stage_is_documented_in_the_makefile():
+    from tests.harness import STAGES  # noqa: PLC0415 — the harness is a script, imported only here
+
+    makefile = Path(REPO_DIR / "Makefile").read_text()
+    for stage in STAGES:
+        assert re.search(rf"^[a-z ]*\b{stage}\b[a-z ]*:", makefile, re.M), f"make {stage} is missing"

@@ -1,0 +1,158 @@
+"""Structure tests: the conventions of ../shared/STYLE.md, kept true for every chapter."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dockercourse import LABEL, REPO_DIR, checks
+from dockercourse.images import image_names
+from dockercourse.ports import chapter_ports
+
+NAME = re.compile(r"^(\d\d)-[a-z0-9]+(-[a-z0-9]+)*\.ipynb$")
+IGNORE_TAGS = {"nbval-ignore-output", "nbval-skip"}
+# Image references in code, Dockerfiles and compose files: name:tag of the images the course could use.
+IMAGE_REF = re.compile(r"\b((?:python|redis|debian|ubuntu|alpine|nginx|postgres|registry|busybox):[\w.-]+)")
+
+
+def source(cell) -> str:
+    return cell.source if isinstance(cell.source, str) else "".join(cell.source)
+
+
+def code_cells(notebook):
+    return [cell for cell in notebook.cells if cell.cell_type == "code"]
+
+
+def compared(cell) -> bool:
+    marked = IGNORE_TAGS & set(cell.metadata.get("tags", [])) or re.search(r"NBVAL_(IGNORE_OUTPUT|SKIP)", source(cell))
+    return bool(cell.outputs) and not marked
+
+
+def test_there_are_chapters(chapters):
+    assert chapters, "no notebooks in notebooks/"
+
+
+def test_names_number_the_reading_order(chapters):
+    numbers = []
+    for path in chapters:
+        match = NAME.match(path.name)
+        assert match, f"{path.name}: name it NN-slug.ipynb (two digits, lowercase words joined by '-')"
+        numbers.append(int(match.group(1)))
+    assert numbers == list(range(len(numbers))), f"chapter numbers {numbers} should run 00, 01, 02, … without gaps"
+
+
+def test_first_cell_has_title_objectives_and_minutes(chapters):
+    for path, notebook in chapters.items():
+        first = notebook.cells[0]
+        assert first.cell_type == "markdown", f"{path.name}: the first cell must be markdown"
+        text = source(first)
+        title = f"# {path.name[:2]} · "
+        assert text.startswith(title), f"{path.name}: the first line must be '{title}Title'"
+        assert "**Objectives**" in text and "**Questions**" in text, f"{path.name}: list questions and objectives"
+        assert re.search(r"Teaching \d+ min · Exercises \d+ min · Needs: ", text), \
+            f"{path.name}: add 'Teaching N min · Exercises N min · Needs: …' to the first cell"
+
+
+def test_chapter_ends_with_key_points_interview_questions_and_cleanup(chapters):
+    for path, notebook in chapters.items():
+        headings = [line for cell in notebook.cells if cell.cell_type == "markdown"
+                    for line in source(cell).splitlines() if line.startswith("## ")]
+        assert "## Key points" in headings and "## Interview questions" in headings, \
+            f"{path.name}: end with '## Key points' and '## Interview questions'"
+        first_code, last_code = source(code_cells(notebook)[0]), source(code_cells(notebook)[-1])
+        chapter = path.name[:2]
+        assert f'clean_chapter("{chapter}")' in first_code, f"{path.name}: the first code cell removes leftovers"
+        assert f'clean_chapter("{chapter}")' in last_code, f"{path.name}: the last code cell cleans up"
+
+
+def test_every_notebook_is_stored_with_a_real_run(chapters):
+    for path, notebook in chapters.items():
+        unrun = [i for i, cell in enumerate(notebook.cells)
+                 if cell.cell_type == "code" and source(cell).strip() and cell.execution_count is None]
+        assert not unrun, f"{path.name}: cells {unrun} have no stored run — run `make notebooks`"
+
+
+def test_every_notebook_compares_some_output(chapters):
+    for path, notebook in chapters.items():
+        checked = [cell for cell in code_cells(notebook) if compared(cell)]
+        assert checked, f"{path.name}: nbval compares no output at all, so the notebook tests nothing"
+
+
+def test_exercises_have_a_check_and_a_solution(chapters):
+    for path, notebook in chapters.items():
+        cells = [source(cell) for cell in notebook.cells]
+        exercises = [i for i, text in enumerate(cells) if re.search(r"^### Exercise \d+\.\d+", text, re.M)]
+        for start in exercises:
+            following = cells[start + 1:start + 5]
+            assert any("checks." in text for text in following), f"{path.name}: exercise at cell {start} has no check"
+            assert any("<details><summary>Solution</summary>" in text for text in following), \
+                f"{path.name}: exercise at cell {start} has no revealable solution"
+
+
+def test_every_check_called_in_a_notebook_exists(chapters):
+    for path, notebook in chapters.items():
+        for cell in code_cells(notebook):
+            for name in re.findall(r"\bchecks\.(\w+)\(", source(cell)):
+                assert hasattr(checks, name), f"{path.name}: checks.{name} does not exist in dockercourse/checks.py"
+
+
+def test_containers_carry_the_chapter_label(chapters):
+    for path, notebook in chapters.items():
+        for cell in code_cells(notebook):
+            for line in source(cell).splitlines():
+                if re.search(r"docker (container )?(run|create)\b|docker (image )?build\b", line):
+                    assert f"--label {LABEL}={path.name[:2]}" in line, \
+                        f"{path.name}: `{line.strip()}` must carry --label {LABEL}={path.name[:2]}"
+
+
+def test_published_ports_stay_in_the_chapter_range(chapters):
+    for path, notebook in chapters.items():
+        allowed = chapter_ports(int(path.name[:2]))
+        for cell in code_cells(notebook):
+            for port in re.findall(r"(?:-p|--publish)[ =](?:[\d.]+:)?(\d+):\d+", source(cell)):
+                assert int(port) in allowed, \
+                    f"{path.name}: host port {port} is outside {allowed.start}–{allowed.stop - 1}"
+
+
+def repository_files(*patterns: str) -> list[Path]:
+    skip = {".venv", ".git", "build", ".cache", "node_modules"}
+    return [path for pattern in patterns for path in REPO_DIR.rglob(pattern)
+            if not skip & set(path.relative_to(REPO_DIR).parts)]
+
+
+def test_only_manifest_images_are_used(chapters):
+    manifest = set(image_names())
+    texts = {path.name: "\n".join(source(cell) for cell in code_cells(notebook)) for path, notebook in chapters.items()}
+    texts |= {str(path): path.read_text() for path in repository_files("Dockerfile*", "compose*.yaml")}
+    for where, text in texts.items():
+        for reference in IMAGE_REF.findall(text):
+            assert reference in manifest, f"{where}: {reference} is not in dockercourse/images.toml"
+
+
+def test_no_latest_tag_anywhere():
+    for path in repository_files("*.py", "*.ipynb", "*.md", "*.yaml", "*.yml", "*.toml", "Dockerfile*", "Makefile"):
+        if path.name == "test_structure.py":
+            continue
+        assert not re.search(r"\b[\w./-]+:latest\b", path.read_text()), f"{path}: pin the tag instead of :latest"
+
+
+def test_site_navigation_lists_the_chapters_in_order(chapters):
+    config = yaml.safe_load((REPO_DIR / "mkdocs.yml").read_text())
+    nav_pages = []
+
+    def walk(entries):
+        for entry in entries:
+            for value in (entry.values() if isinstance(entry, dict) else [entry]):
+                walk(value) if isinstance(value, list) else nav_pages.append(value)
+
+    walk(config["nav"])
+    listed = [Path(page).name for page in nav_pages if page.endswith(".ipynb")]
+    assert listed == [path.name for path in chapters], "mkdocs.yml's nav must list every chapter, in order"
+
+
+@pytest.mark.parametrize("requirements", repository_files("requirements*.txt"), ids=lambda path: path.name)
+def test_requirements_are_pinned(requirements):
+    for line in requirements.read_text().splitlines():
+        entry = line.split("#")[0].strip()
+        assert not entry or "==" in entry, f"{requirements.name}: '{entry}' is not pinned with =="
