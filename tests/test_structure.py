@@ -54,6 +54,23 @@ def test_first_cell_has_title_objectives_and_minutes(chapters):
             f"{path.name}: add 'Teaching N min · Exercises N min · Needs: …' to the first cell"
 
 
+READING_WORDS_PER_MINUTE = 200
+
+
+def test_teaching_minutes_follow_the_reading_length(chapters):
+    """The minutes on the first cell are measured: the words to read (prose, code and outputs-free)
+    at 200 words a minute, and at most twice that plus 5 minutes for running cells and thinking."""
+    for path, notebook in chapters.items():
+        teaching = int(re.search(r"Teaching (\d+) min", source(notebook.cells[0])).group(1))
+        texts = [source(cell) for cell in notebook.cells]
+        exercises = [i for i, text in enumerate(texts) if text.startswith(("## Exercises", "## Key points"))]
+        words = sum(len(re.findall(r"\w+", text)) for i, text in enumerate(texts)
+                    if not (len(exercises) == 2 and exercises[0] <= i < exercises[1]))
+        reading = words / READING_WORDS_PER_MINUTE
+        assert reading <= teaching <= 2 * reading + 5, \
+            f"{path.name}: {words} words take {reading:.0f} min to read; 'Teaching {teaching} min' does not fit"
+
+
 def test_chapter_ends_with_key_points_interview_questions_and_cleanup(chapters):
     for path, notebook in chapters.items():
         headings = [line for cell in notebook.cells if cell.cell_type == "markdown"
