@@ -20,6 +20,7 @@ from .engine import docker
 
 MANIFEST = PACKAGE_DIR / "images.toml"
 STANDIN_LABEL = f"{LABEL}.standin"
+STANDIN_KEY_LABEL = f"{LABEL}.standin.key"  # the recipe's hash: a changed recipe means a rebuild
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
 # The host's extra CA certificates (a TLS-inspecting proxy's, a company's) go into every
 # stand-in, so `pip install` inside a build works behind such a proxy.
@@ -38,6 +39,7 @@ class Standin:
     provides: str
     version_command: list[str]
     config: list[str]
+    setup: list[str] = field(default_factory=list)
     links: dict[str, str] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
 
@@ -47,7 +49,7 @@ class Standin:
                 f"provides {self.provides}; not the official image")
 
     def cache_key(self) -> str:
-        parts = [self.recipe(), *self.config, json.dumps(self.links, sort_keys=True)]
+        parts = [self.recipe(), *self.config, *self.setup, json.dumps(self.links, sort_keys=True)]
         parts += [(PACKAGE_DIR / source).read_text() for source in sorted(self.files.values())]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
 
@@ -78,10 +80,13 @@ def inspect_image(name: str) -> dict | None:
     return json.loads(result.stdout)[0] if result.returncode == 0 else None
 
 
+def _labels(inspected: dict) -> dict:
+    return (inspected.get("Config") or {}).get("Labels") or {}
+
+
 def standin_recipe(inspected: dict) -> str | None:
     """How a local image was made if it is one of the course's stand-ins, else None."""
-    labels = (inspected.get("Config") or {}).get("Labels") or {}
-    return labels.get(STANDIN_LABEL)
+    return _labels(inspected).get(STANDIN_LABEL)
 
 
 def _pull(name: str) -> str | None:
@@ -125,6 +130,8 @@ def _make_rootfs(standin: Standin, rootfs: Path) -> None:
     for certificate in sorted(HOST_EXTRA_CA_DIR.glob("*.crt")):
         shutil.copy(certificate, rootfs / "usr/local/share/ca-certificates" / certificate.name)
     _run(["chroot", str(rootfs), "update-ca-certificates"], "update-ca-certificates in the stand-in")
+    for command in standin.setup:
+        _run(["chroot", str(rootfs), "sh", "-c", command], f"`{command}` in the stand-in")
     # Official python images let pip install into the system interpreter; Debian's refuses (PEP 668).
     for marker in rootfs.glob("usr/lib/python3*/EXTERNALLY-MANAGED"):
         marker.unlink()
@@ -162,7 +169,8 @@ def _standin_tarball(image: Image) -> Path:
 def build_standin(image: Image) -> None:
     tarball = _standin_tarball(image)
     changes = [*image.standin.config, f"LABEL {LABEL}=standin",
-               f"LABEL {STANDIN_LABEL}={json.dumps(image.standin.recipe())}"]
+               f"LABEL {STANDIN_LABEL}={json.dumps(image.standin.recipe())}",
+               f"LABEL {STANDIN_KEY_LABEL}={image.standin.cache_key()}"]
     arguments = [argument for change in changes for argument in ("--change", change)]
     docker("import", *arguments, str(tarball), image.name, timeout=300)
     _check_version(image)
@@ -194,11 +202,13 @@ def ensure_images() -> list[tuple[Image, str]]:
         offline = _pull(image.name)
         if offline is None:
             outcome.append((image, "official, pulled"))
-        elif local is not None:
+        elif local is not None and _labels(local).get(STANDIN_KEY_LABEL) == image.standin.cache_key():
             outcome.append((image, "stand-in, present (no registry answers)"))
         else:
             print(f"images: {image.name} cannot be pulled ({offline})", flush=True)
             build_standin(image)
+            if local is not None:  # an outdated stand-in, now untagged: remove it unless a container uses it
+                docker("image", "rm", local["Id"], check=False)
             outcome.append((image, "stand-in, built (no registry answers)"))
     _print_table(outcome)
     return outcome
