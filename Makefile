@@ -10,7 +10,7 @@ LAB_IP ?= 127.0.0.1
 port = $(shell $(PYTHON) -c 'from dockercourse.ports import $(1); print($(1))')
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test engine images doctor notebooks docs clean lint unit nbval site leaks
+.PHONY: help lab test engine images doctor notebooks docs clean lint unit nbval site leaks bench
 
 help: ## list the commands
 	@grep -E '^[a-z][a-z -]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -54,3 +54,6 @@ docs: $(VENV)/.installed ## serve the site locally (prints its address)
 
 clean: ## remove what the course created in the engine (by label); the manifest's images stay
 	@$(COURSE) clean
+
+bench: $(VENV)/.installed images ## measure the sample app: sizes, build cache, start/stop, dev server vs gunicorn
+	@$(VPY) tests/bench.py
