@@ -10,7 +10,7 @@ LAB_IP ?= 127.0.0.1
 port = $(shell $(PYTHON) -c 'from dockercourse.ports import $(1); print($(1))')
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test engine images doctor notebooks docs clean lint unit nbval site leaks bench
+.PHONY: help lab test engine images doctor notebooks docs clean lint unit nbval site leaks bench browser
 
 help: ## list the commands
 	@grep -E '^[a-z][a-z -]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,10 +36,19 @@ lab: $(VENV)/.installed images ## start JupyterLab on the first chapter (LAB_IP=
 	$(VENV)/bin/jupyter lab --no-browser --ip=$(LAB_IP) --port=$(call port,LAB_PORT) \
 		$(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00-preflight.ipynb
 
-test: $(VENV)/.installed images ## every check: lint, unit tests, notebooks under nbval, site, leaks
+browser: ## make sure Chromium is there for the site's browser tests (Debian/Ubuntu: installs it)
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& echo "browser: installing Debian's chromium …" \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; } \
+		|| { echo "browser: the site's tests need Chromium: install it (Debian/Ubuntu: apt-get install chromium)"; exit 1; }
+
+test: $(VENV)/.installed images browser ## every check: lint, unit tests, notebooks under nbval, site, leaks
 	@$(VPY) tests/harness.py
 
-lint site: $(VENV)/.installed ## one stage of make test (no engine needed)
+lint: $(VENV)/.installed ## one stage of make test (no engine needed)
+	@$(VPY) tests/harness.py $@
+
+site: $(VENV)/.installed browser ## one stage of make test: build the site strictly, then test it in Chromium
 	@$(VPY) tests/harness.py $@
 
 unit nbval leaks: $(VENV)/.installed images ## one stage of make test

@@ -3,7 +3,7 @@
     python tests/harness.py            # every stage
     python tests/harness.py nbval      # one stage (what `make nbval` runs)
 
-Stages: lint → unit → nbval → site → leaks. Each pytest stage writes JUnit XML under
+Stages: lint → unit → nbval → site (build + browser tests) → leaks. Each pytest stage writes JUnit XML under
 build/test-results/; the summary adds them up. A pytest stage that collects no test is reported
 as EMPTY — neither a pass nor a failure — so a stage cannot go quietly missing.
 """
@@ -19,6 +19,7 @@ import nbformat
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "build" / "test-results"
+SITE_DIR = REPO / "build" / "site"
 BIN = Path(sys.executable).parent
 PYTEST_NO_TESTS = 5
 CELL_TIMEOUT_S = 600
@@ -59,7 +60,7 @@ def pytest_stage(name: str, arguments: list[str]) -> int:
 
 def unit() -> int:
     paths = [path for path in ("tests", "sample_app/tests") if (REPO / path).is_dir()]
-    return pytest_stage("unit", paths)
+    return pytest_stage("unit", [*paths, "--ignore=tests/site"])
 
 
 def nbval() -> int:
@@ -68,10 +69,12 @@ def nbval() -> int:
 
 
 def site() -> int:
+    """Build the site strictly, then test it in a real browser (tests/site)."""
     # The banner about MkDocs 2 / Material's end of life is news for the maintainers, not test output.
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir",
-                           str(REPO / "build" / "site")], cwd=REPO, env=env).returncode
+    built = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(SITE_DIR)],
+                           cwd=REPO, env=env).returncode
+    return built or pytest_stage("site", ["tests/site"])
 
 
 def leaks() -> int:

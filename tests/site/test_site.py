@@ -1,0 +1,164 @@
+"""The built site (build/site, made by the site stage) in a real browser: Debian's Chromium,
+driven by Playwright, served on loopback. Screenshots go to build/test-results/screenshots/."""
+
+import functools
+import http.server
+import re
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlparse
+
+import pytest
+import yaml
+
+from dockercourse import REPO_DIR
+
+SITE = REPO_DIR / "build" / "site"
+SCREENSHOTS = REPO_DIR / "build" / "test-results" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags Chromium keeps dialling Google's hosts, which this
+# (and many a workshop's) network refuses.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def nav_pages() -> list[str]:
+    """Every page in mkdocs.yml's nav, as its URL path in the built site."""
+    config = yaml.safe_load((REPO_DIR / "mkdocs.yml").read_text())
+    pages = []
+
+    def walk(entries):
+        for entry in entries:
+            for value in (entry.values() if isinstance(entry, dict) else [entry]):
+                walk(value) if isinstance(value, list) else pages.append(value)
+
+    walk(config["nav"])
+    return ["" if page == "index.md" else re.sub(r"\.(md|ipynb)$", "/", page) for page in pages]
+
+
+@pytest.fixture(scope="session")
+def site_url():
+    if not (SITE / "index.html").exists():
+        pytest.fail("no built site in build/site: run `make site` (it builds the site first)")
+    handler = functools.partial(QuietHandler, directory=str(SITE))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no Chromium at {CHROMIUM}: run `make browser`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+
+
+def test_home_renders(page, site_url):
+    response = page.goto(site_url)
+    assert response.status == 200
+    assert "Docker for Python developers" in page.title()
+    assert page.locator("h1").first.inner_text().startswith("Docker for Python developers")
+    screenshot(page, "home")
+
+
+@pytest.mark.parametrize("path", nav_pages())
+def test_every_navigation_page_loads_without_console_errors(page, site_url, path):
+    response = page.goto(site_url + path)
+    assert response.status == 200, f"{path}: HTTP {response.status}"
+    page.wait_for_load_state("networkidle")
+    assert not page.console_errors, f"{path}: {page.console_errors}"
+
+
+def test_a_chapter_page_shows_the_stored_output_of_a_real_command(page, site_url):
+    page.goto(site_url + "notebooks/00-preflight/")
+    text = page.locator("article").inner_text()
+    assert "docker version --format" in text, "the command itself"
+    assert "Engine 26 or newer: yes" in text and "doctor exit code: 0" in text, "its stored outputs"
+    screenshot(page, "chapter-00")
+
+
+def test_search_for_healthcheck_lists_the_dockerfile_chapter(page, site_url):
+    page.goto(site_url)
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    page.locator("input.md-search__input").fill("healthcheck")
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for(timeout=15000)
+    assert "The Dockerfile" in page.locator(".md-search-result").inner_text()
+
+
+def test_interview_answers_are_hidden_until_clicked(page, site_url):
+    page.goto(site_url + "interview/")
+    first = page.locator("article details").first
+    answer = first.locator("p").first
+    assert not answer.is_visible(), "an answer must be hidden before the click"
+    first.locator("summary").click()
+    assert answer.is_visible(), "a click on the question must reveal the answer"
+    screenshot(page, "interview")
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs, self.ids = [], set()
+
+    def handle_starttag(self, tag, attributes):
+        attributes = dict(attributes)
+        if attributes.get("id"):
+            self.ids.add(attributes["id"])
+        if tag == "a" and attributes.get("href"):
+            self.hrefs.append(attributes["href"])
+
+
+def parse(path: Path) -> Links:
+    links = Links()
+    links.feed(path.read_text(errors="replace"))
+    return links
+
+
+def test_no_broken_internal_links_or_anchors():
+    pages = {path: parse(path) for path in SITE.rglob("*.html")}
+    broken = []
+    for path, links in pages.items():
+        base = "file://" + str(path)
+        for href in links.hrefs:
+            target = urlparse(urljoin(base, href))
+            if target.scheme != "file":
+                continue
+            file = Path(unquote(target.path))
+            if file.is_dir():
+                file = file / "index.html"
+            if not file.exists():
+                broken.append(f"{path.relative_to(SITE)}: {href} (no such file)")
+            elif target.fragment and file.suffix == ".html":
+                ids = pages[file].ids if file in pages else parse(file).ids
+                if unquote(target.fragment) not in ids:
+                    broken.append(f"{path.relative_to(SITE)}: {href} (no such anchor)")
+    assert not broken, "\n".join(broken[:30])
