@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 VPY := $(VENV)/bin/python
 # The package is run straight from the checkout for engine and images: they need only the
-# standard library, so they work before (and without) the virtualenv.
-COURSE := $(PYTHON) -m dockercourse
+# standard library (3.11+), so they work before (and without) the virtualenv.
+PYTHON_OK := $(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed: install it, or run make PYTHON=python3.12")'
+COURSE := $(PYTHON_OK) && $(PYTHON) -m dockercourse
 LAB_IP ?= 127.0.0.1
 port = $(shell $(PYTHON) -c 'from dockercourse.ports import $(1); print($(1))')
 
@@ -16,7 +17,7 @@ help: ## list the commands
 	@grep -E '^[a-z][a-z -]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: requirements.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed: install it, or run make PYTHON=python3.12")'
+	@$(PYTHON_OK)
 	$(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install --quiet --upgrade pip
 	$(VPY) -m pip install --quiet -r requirements.txt
@@ -51,7 +52,10 @@ lint: $(VENV)/.installed ## one stage of make test (no engine needed)
 site: $(VENV)/.installed browser ## one stage of make test: build the site strictly, then test it in Chromium
 	@$(VPY) tests/harness.py $@
 
-unit nbval leaks: $(VENV)/.installed images ## one stage of make test
+unit nbval: $(VENV)/.installed images ## one stage of make test
+	@$(VPY) tests/harness.py $@
+
+leaks: $(VENV)/.installed ## one stage of make test: nothing the course labelled may remain
 	@$(VPY) tests/harness.py $@
 
 notebooks: $(VENV)/.installed images ## re-execute every notebook in place, refreshing the stored outputs

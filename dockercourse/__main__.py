@@ -53,7 +53,7 @@ def _leaks(args: argparse.Namespace) -> int:
         print(f"leaks: {len(left)} labelled resource(s) remain: find what created them "
               "(the label's value says), make it clean up, then run `make clean`")
         return 1
-    print("leaks: nothing labelled remains but the manifest's images")
+    print("leaks: nothing labelled remains")
     return 0
 
 

@@ -8,14 +8,16 @@ Used by: chapter 00, ``make doctor``.
 """
 
 import platform
+import re
 import shutil
 import socket
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import LABEL, REPO_DIR, CourseError
-from .engine import MIN_ENGINE_MAJOR, docker, server_version
-from .images import inspect_image, load_manifest, standin_recipe
+from .engine import MIN_ENGINE_MAJOR, _ask_engine, _no_engine_message, docker
+from .images import inspect_image, load_manifest, manifest_image, standin_recipe
 from .ports import DOCS_PORT, LAB_PORT, chapter_ports
 
 MIN_FREE_DISK_GB = 5
@@ -27,6 +29,7 @@ class Check:
     ok: bool
     found: str
     fix: str = ""
+    skipped: bool = False
 
 
 def _major(version: str) -> int:
@@ -37,9 +40,9 @@ def _major(version: str) -> int:
 
 
 def check_engine() -> Check:
-    version = server_version()
+    version, error = _ask_engine(timeout=10)
     if version is None:
-        return Check("engine", False, "no engine answers", "run `make engine` (or start Docker Desktop)")
+        return Check("engine", False, "no engine answers", _no_engine_message(error))
     client = docker("version", "--format", "{{.Client.Version}}", check=False).stdout.strip()
     ok = _major(version) >= MIN_ENGINE_MAJOR
     return Check("engine", ok, f"client {client}, server {version}",
@@ -63,13 +66,18 @@ def check_disk() -> Check:
 
 
 def course_ports() -> list[int]:
-    """Every host port the course publishes: each present chapter's range, the lab and the docs."""
+    """Every host port the course publishes: each present chapter's range, the lab and the docs.
+
+    Inside JupyterLab the lab's own port is in use by the lab itself, so it is left out there.
+    """
     chapters = sorted({int(path.name[:2]) for path in (REPO_DIR / "notebooks").glob("[0-9][0-9]-*.ipynb")})
-    return [port for chapter in chapters for port in chapter_ports(chapter)] + [LAB_PORT, DOCS_PORT]
+    own = [DOCS_PORT] + ([] if "ipykernel" in sys.modules else [LAB_PORT])
+    return [port for chapter in chapters for port in chapter_ports(chapter)] + own
 
 
 def _port_taken(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT leftovers are not "taken"
         try:
             probe.bind(("0.0.0.0", port))
         except OSError:
@@ -77,12 +85,30 @@ def _port_taken(port: int) -> bool:
     return False
 
 
+def _course_container_ports() -> dict[int, str]:
+    """Host ports published by the course's own containers, with the container's name."""
+    rows = docker("ps", "--filter", f"label={LABEL}", "--format", "{{.Names}} {{.Ports}}", check=False).stdout
+    held = {}
+    for row in rows.splitlines():
+        name, _, ports = row.partition(" ")
+        for port in re.findall(r":(\d+)->", ports):
+            held[int(port)] = name
+    return held
+
+
 def check_ports() -> Check:
-    taken = [port for port in course_ports() if _port_taken(port)]
+    """Free, or held by one of the course's own containers (another chapter running): both fine."""
     ports = course_ports()
-    found = f"{len(ports) - len(taken)} of {len(ports)} free" + (f"; taken: {taken}" if taken else "")
-    return Check("ports", not taken, found,
-                 "find what holds them (`docker ps`, `ss -ltnp`), stop it or run `make clean`" if taken else "")
+    taken = [port for port in ports if _port_taken(port)]
+    course = _course_container_ports()
+    foreign = [port for port in taken if port not in course]
+    found = f"{len(ports) - len(taken)} of {len(ports)} free"
+    if taken and not foreign:
+        found += f"; the others held by the course's containers ({', '.join(sorted(set(course.values())))})"
+    if foreign:
+        found += f"; taken by something else: {foreign}"
+    return Check("ports", not foreign, found,
+                 "find what holds them (`docker ps`, `ss -ltnp`), stop it or run `make clean`" if foreign else "")
 
 
 def check_images() -> list[Check]:
@@ -99,7 +125,7 @@ def check_images() -> list[Check]:
 
 def check_container() -> Check:
     """A first container: the host's and the container's kernel release, side by side."""
-    image = load_manifest()[0].name
+    image = manifest_image("python").name
     result = docker("run", "--rm", "--label", f"{LABEL}=doctor", image, "uname", "-r", check=False)
     if result.returncode != 0:
         return Check("first container", False, result.stderr.strip()[-120:], "run `make images`, then retry")
@@ -116,6 +142,8 @@ def run_checks() -> list[Check]:
               check_disk(), check_ports(), *check_images()]
     if all(check.ok for check in checks):
         checks.append(check_container())
+    else:
+        checks.append(Check("first container", True, "runs once the checks above pass", skipped=True))
     return checks
 
 
@@ -126,7 +154,8 @@ def run_doctor() -> int:
     except CourseError as error:
         checks = [Check("engine", False, str(error), "run `make engine`")]
     for check in checks:
-        print(f"{'ok  ' if check.ok else 'FAIL'}  {check.name:<32} {check.found}")
+        status = "skip" if check.skipped else "ok  " if check.ok else "FAIL"
+        print(f"{status}  {check.name:<32} {check.found}")
         if not check.ok:
             print(f"      fix: {check.fix}")
     failed = sum(not check.ok for check in checks)

@@ -41,26 +41,51 @@ def docker(*args: str, timeout: float = 120, check: bool = True) -> subprocess.C
     return result
 
 
-def server_version(timeout: float = 10) -> str | None:
-    """The engine's version if one answers, else None."""
+def _ask_engine(timeout: float) -> tuple[str | None, str]:
+    """(the engine's version or None, the client's error when there is none)."""
     if shutil.which("docker") is None:
-        return None
+        return None, "the docker command is not installed"
     try:
         result = subprocess.run(["docker", "version", "--format", "{{.Server.Version}}"],
                                 capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return None
+        return None, f"no answer in {timeout:.0f} s"
     version = result.stdout.strip()
-    return version if result.returncode == 0 and version else None
+    if result.returncode == 0 and version:
+        return version, ""
+    return None, (result.stderr.strip().splitlines() or ["no message"])[-1]
+
+
+def server_version(timeout: float = 10) -> str | None:
+    """The engine's version if one answers, else None."""
+    return _ask_engine(timeout)[0]
+
+
+def _custom_endpoint() -> str | None:
+    """The engine the client is pointed at, when it is not the local default socket."""
+    if os.environ.get("DOCKER_HOST"):
+        return f"DOCKER_HOST={os.environ['DOCKER_HOST']}"
+    context = os.environ.get("DOCKER_CONTEXT")
+    if context is None and shutil.which("docker"):
+        context = subprocess.run(["docker", "context", "show"], capture_output=True, text=True).stdout.strip()
+    return f"the docker context {context!r}" if context and context != "default" else None
+
+
+def _no_engine_message(error: str) -> str:
+    if "permission denied" in error.lower():
+        return ("the Docker socket refused you (permission denied): add yourself to the docker group "
+                "(`sudo usermod -aG docker $USER`, then log in again — root-equivalent) or run as root")
+    where = _custom_endpoint()
+    if where:
+        return f"no Docker engine answers at {where} ({error}): start that engine, or unset it to use the local one"
+    return f"no Docker engine answers ({error}): run `make engine` (or start Docker Desktop), then try again"
 
 
 def require_engine() -> str:
     """Return the engine version, or fail with the one line that says how to get one."""
-    version = server_version()
+    version, error = _ask_engine(timeout=10)
     if version is None:
-        where = os.environ.get("DOCKER_HOST", "the default socket")
-        raise CourseError(f"no Docker engine answers at {where}: run `make engine` "
-                          "(or start Docker Desktop), then try again")
+        raise CourseError(_no_engine_message(error))
     return version
 
 
@@ -83,13 +108,24 @@ def _installed_dockerd_major() -> int | None:
         return None
 
 
-def _apt(*args: str) -> None:
+APT_LOG = Path("/var/log/dockercourse-apt.log")
+
+
+def apt_install(packages: list[str], purpose: str) -> None:
+    """Install Debian/Ubuntu packages (as root), with fresh package lists; apt's output goes to a log file.
+
+    Used by: the engine (make engine), the stand-ins (debootstrap), the bench (ab), the browser tests (chromium).
+    """
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        raise CourseError(f"{purpose} needs {', '.join(packages)}: install them (as root, on Debian/Ubuntu: "
+                          f"apt-get install {' '.join(packages)}), then try again")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    result = subprocess.run(["apt-get", *args], capture_output=True, text=True, env=env)
-    if result.returncode != 0:
-        tail = result.stderr.strip().splitlines()[-1:] or ["no message"]
-        raise CourseError(f"`apt-get {' '.join(args)}` failed ({tail[0]}): fix the package "
-                          "source or install Docker Engine by hand, then run `make engine`")
+    with APT_LOG.open("a") as log:
+        for command in (["apt-get", "update", "-q"],
+                        ["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages]):
+            if subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env).returncode != 0:
+                raise CourseError(f"`{' '.join(command)}` failed (for {purpose}): read {APT_LOG}, fix the "
+                                  "package source, then try again")
 
 
 def _install_engine_packages(os_release: dict[str, str]) -> None:
@@ -102,14 +138,22 @@ def _install_engine_packages(os_release: dict[str, str]) -> None:
         packages = ["docker.io", "docker-buildx", "docker-compose-v2"]
     else:
         packages = ["docker.io", "docker-buildx", "docker-compose"]
-    print(f"engine: installing {', '.join(packages)} from the distribution's packages …", flush=True)
-    _apt("update", "-q")
-    _apt("install", "-y", "-q", "--no-install-recommends", *packages, "iptables", "ca-certificates")
+    print(f"engine: installing {', '.join(packages)} from the distribution's packages (log: {APT_LOG}) …",
+          flush=True)
+    apt_install([*packages, "iptables", "ca-certificates"], "the Docker engine")
+
+
+def _dockerd_running() -> bool:
+    return any(Path(proc, "comm").read_text().strip() == "dockerd"
+               for proc in Path("/proc").glob("[0-9]*") if Path(proc, "comm").exists())
 
 
 def _start_dockerd() -> None:
-    if subprocess.run(["pgrep", "-x", "dockerd"], capture_output=True).returncode == 0:
+    if _dockerd_running():
         return  # already started, maybe still coming up
+    if Path("/run/systemd/system").is_dir():  # a systemd host: let it manage the service
+        subprocess.run(["systemctl", "start", "docker"], capture_output=True)
+        return
     print(f"engine: starting dockerd (log: {DOCKERD_LOG})", flush=True)
     with DOCKERD_LOG.open("ab") as log:
         subprocess.Popen(["dockerd"], stdout=log, stderr=subprocess.STDOUT,
@@ -118,9 +162,11 @@ def _start_dockerd() -> None:
 
 def ensure_engine() -> str:
     """Use the engine that answers; else install and start one (Debian/Ubuntu, root). Returns its version."""
-    version = server_version()
+    version, error = _ask_engine(timeout=10)
     if version is not None:
         return version
+    if _custom_endpoint() or "permission denied" in error.lower():
+        raise CourseError(_no_engine_message(error))  # installing a local engine would not help
     os_release = _os_release()
     debian_like = "debian" in (os_release.get("ID", "") + " " + os_release.get("ID_LIKE", ""))
     if platform.system() != "Linux" or not debian_like:

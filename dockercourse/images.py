@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -16,20 +17,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import LABEL, PACKAGE_DIR, CourseError
-from .engine import docker
+from .engine import apt_install, docker
 
 MANIFEST = PACKAGE_DIR / "images.toml"
+# Stand-ins carry these labels, not the course label itself: images and containers made FROM a
+# stand-in inherit its labels, and a learner's own image must not look like the course's.
 STANDIN_LABEL = f"{LABEL}.standin"
 STANDIN_KEY_LABEL = f"{LABEL}.standin.key"  # the recipe's hash: a changed recipe means a rebuild
+# Bump when the way stand-ins are made changes (trimming, PEP 668, labels), to rebuild them all.
+STANDIN_FORMAT = "2"
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
 # The host's extra CA certificates (a TLS-inspecting proxy's, a company's) go into every
 # stand-in, so `pip install` inside a build works behind such a proxy.
 HOST_EXTRA_CA_DIR = Path("/usr/local/share/ca-certificates")
 TRIMMED_DIRS = ["usr/share/doc", "usr/share/man", "usr/share/info", "var/lib/apt/lists", "var/cache/apt"]
 PULL_TIMEOUT_S = 600
-# Words in `docker pull`'s error that mean "no registry answers", not "no such image".
-OFFLINE_SIGNS = ("no such host", "dial tcp", "i/o timeout", "connection refused", "network is unreachable",
-                 "tls handshake timeout", "toomanyrequests", "context deadline exceeded", "proxyconnect")
+# Words in `docker pull`'s error that mean the registry answered "no such image" (a wrong name);
+# any other failure means no registry is usable (offline, firewall, TLS proxy, rate limit).
+NAME_ERRORS = ("manifest unknown", "not found", "pull access denied", "unauthorized", "invalid reference format")
 
 
 @dataclass(frozen=True)
@@ -48,10 +53,20 @@ class Standin:
         return (f"debootstrap --variant=minbase {self.debian} + {' '.join(self.packages)}; "
                 f"provides {self.provides}; not the official image")
 
-    def cache_key(self) -> str:
-        parts = [self.recipe(), *self.config, *self.setup, json.dumps(self.links, sort_keys=True)]
+    def rootfs_key(self) -> str:
+        """Hash of everything that goes into the root filesystem: names the cached tarball."""
+        parts = [STANDIN_FORMAT, self.recipe(), *self.setup, json.dumps([self.links, self.files], sort_keys=True)]
         parts += [(PACKAGE_DIR / source).read_text() for source in sorted(self.files.values())]
+        parts += [path.read_text() for path in host_certificates()]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
+
+    def cache_key(self) -> str:
+        """Hash of the root filesystem and the image config: labels the imported stand-in."""
+        return hashlib.sha256("\n".join([self.rootfs_key(), *self.config]).encode()).hexdigest()[:12]
+
+
+def host_certificates() -> list[Path]:
+    return sorted(HOST_EXTRA_CA_DIR.rglob("*.crt")) if HOST_EXTRA_CA_DIR.is_dir() else []
 
 
 @dataclass(frozen=True)
@@ -74,6 +89,11 @@ def image_names() -> list[str]:
     return [image.name for image in load_manifest()]
 
 
+def manifest_image(repository: str) -> Image:
+    """The manifest's image of one repository, e.g. manifest_image("python")."""
+    return next(image for image in load_manifest() if image.name.split(":")[0] == repository)
+
+
 def inspect_image(name: str) -> dict | None:
     """`docker image inspect` of a local image, or None when the engine has no such image."""
     result = docker("image", "inspect", name, check=False)
@@ -89,15 +109,20 @@ def standin_recipe(inspected: dict) -> str | None:
     return _labels(inspected).get(STANDIN_LABEL)
 
 
+def pull_failure(error: str) -> str:
+    """Classify `docker pull`'s last error line: "name" (the registry has no such image) or "offline"."""
+    return "name" if any(sign in error.lower() for sign in NAME_ERRORS) else "offline"
+
+
 def _pull(name: str) -> str | None:
-    """Pull an image; None on success, else the error, when it says no registry answers."""
+    """Pull an image; None on success, else why no registry could serve it (a wrong name raises)."""
     result = docker("pull", "--quiet", name, timeout=PULL_TIMEOUT_S, check=False)
     if result.returncode == 0:
         return None
-    error = (result.stderr.strip() or result.stdout.strip()).splitlines()[-1:] or ["no message"]
-    if any(sign in error[0].lower() for sign in OFFLINE_SIGNS):
-        return error[0]
-    raise CourseError(f"`docker pull {name}` failed ({error[0]}): check the name in {MANIFEST.name}")
+    error = ((result.stderr.strip() or result.stdout.strip()).splitlines() or ["no message"])[-1]
+    if pull_failure(error) == "name":
+        raise CourseError(f"`docker pull {name}` failed ({error}): check the name in {MANIFEST.name}")
+    return error
 
 
 def cache_dir() -> Path:
@@ -105,12 +130,11 @@ def cache_dir() -> Path:
     return base / "dockercourse" / "standins"
 
 
-def _run(command: list[str], what: str) -> None:
+def _run(command: list[str], what: str, hint: str = "rerun `make images`") -> None:
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         tail = (result.stderr.strip() or result.stdout.strip()).splitlines()[-1:] or ["no message"]
-        raise CourseError(f"{what} failed ({tail[0]}): rerun `make images`; if it fails again, "
-                          "check that deb.debian.org is reachable")
+        raise CourseError(f"{what} failed ({tail[0]}): {hint}")
 
 
 def _ensure_debootstrap() -> None:
@@ -119,15 +143,16 @@ def _ensure_debootstrap() -> None:
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
         raise CourseError("building offline stand-ins needs root and `debootstrap` (Debian/Ubuntu): "
                           "run `sudo make images`, or go online so the official images can be pulled")
-    _run(["apt-get", "install", "-y", "-q", "debootstrap"], "installing debootstrap")
+    apt_install(["debootstrap", "debian-archive-keyring"], "building offline stand-ins")
 
 
 def _make_rootfs(standin: Standin, rootfs: Path) -> None:
     """debootstrap the stand-in's Debian release with its packages, then make it behave like the official image."""
     packages = ",".join(["ca-certificates", *standin.packages])
     _run(["debootstrap", "--variant=minbase", f"--include={packages}", standin.debian, str(rootfs),
-          DEBIAN_MIRROR], f"debootstrap of Debian {standin.debian}")
-    for certificate in sorted(HOST_EXTRA_CA_DIR.glob("*.crt")):
+          DEBIAN_MIRROR], f"debootstrap of Debian {standin.debian}",
+         f"check that {DEBIAN_MIRROR} is reachable, then rerun `make images`")
+    for certificate in host_certificates():
         shutil.copy(certificate, rootfs / "usr/local/share/ca-certificates" / certificate.name)
     _run(["chroot", str(rootfs), "update-ca-certificates"], "update-ca-certificates in the stand-in")
     for command in standin.setup:
@@ -144,11 +169,21 @@ def _make_rootfs(standin: Standin, rootfs: Path) -> None:
             shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
 
 
+def _slug(image: Image) -> str:
+    return image.name.replace(":", "_").replace("/", "_")
+
+
+def _tarball_path(image: Image) -> Path:
+    return cache_dir() / f"{_slug(image)}-{image.standin.rootfs_key()}.tar.gz"
+
+
 def _standin_tarball(image: Image) -> Path:
     """The stand-in's root filesystem as a gzipped tar, built once per recipe and kept in the cache."""
-    tarball = cache_dir() / f"{image.name.replace(':', '_')}-{image.standin.cache_key()}.tar.gz"
+    tarball = _tarball_path(image)
     if tarball.exists():
         return tarball
+    for outdated in tarball.parent.glob(f"{_slug(image)}-*.tar.gz"):
+        outdated.unlink()
     _ensure_debootstrap()
     tarball.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=tarball.parent) as work:
@@ -167,47 +202,56 @@ def _standin_tarball(image: Image) -> Path:
 
 
 def build_standin(image: Image) -> None:
+    """Import the stand-in under a candidate tag, check its version, then give it the official name."""
     tarball = _standin_tarball(image)
-    changes = [*image.standin.config, f"LABEL {LABEL}=standin",
-               f"LABEL {STANDIN_LABEL}={json.dumps(image.standin.recipe())}",
+    changes = [*image.standin.config, f"LABEL {STANDIN_LABEL}={json.dumps(image.standin.recipe())}",
                f"LABEL {STANDIN_KEY_LABEL}={image.standin.cache_key()}"]
     arguments = [argument for change in changes for argument in ("--change", change)]
-    docker("import", *arguments, str(tarball), image.name, timeout=300)
-    _check_version(image)
+    candidate = f"dockercourse-standin-candidate:{image.standin.cache_key()}"
+    docker("import", *arguments, str(tarball), candidate, timeout=300)
+    try:
+        _check_version(image, candidate)
+        docker("tag", candidate, image.name)
+    finally:
+        docker("image", "rm", candidate, check=False)  # only the candidate tag; the image stays if tagged
 
 
-def _check_version(image: Image) -> None:
-    result = docker("run", "--rm", "--label", f"{LABEL}=standin", "--entrypoint", image.standin.version_command[0],
-                    image.name, *image.standin.version_command[1:], check=False)
-    words = result.stdout.replace("=", " ").split()
-    if not any(word.startswith(image.standin.provides + ".") for word in words):
-        raise CourseError(f"the stand-in for {image.name} reports {result.stdout.strip()!r}, not "
+def _check_version(image: Image, tag: str) -> None:
+    result = docker("run", "--rm", "--entrypoint", image.standin.version_command[0],
+                    tag, *image.standin.version_command[1:], check=False)
+    output = (result.stdout + result.stderr).strip()
+    # "Python 3.13.5", "Redis server v=8.0.2 …", "registry … v2.8.3+ds1": the major.minor, then a dot.
+    if not re.search(rf"(?<![\d.]){re.escape(image.standin.provides)}\.\d", output):
+        raise CourseError(f"the stand-in for {image.name} reports {output[-120:]!r}, not "
                           f"{image.standin.provides}: fix its packages in {MANIFEST.name}")
 
 
 def standin_compressed_mb(image: Image) -> float | None:
-    matches = sorted(cache_dir().glob(f"{image.name.replace(':', '_')}-{image.standin.cache_key()}.tar.gz"))
-    return matches[0].stat().st_size / 1e6 if matches else None
+    tarball = _tarball_path(image)
+    return tarball.stat().st_size / 1e6 if tarball.exists() else None
 
 
 def ensure_images() -> list[tuple[Image, str]]:
     """Make every manifest image present: local, else pulled, else a stand-in. Returns (image, source)."""
-    outcome = []
+    outcome, offline = [], None
     for image in load_manifest():
         local = inspect_image(image.name)
         if local is not None and standin_recipe(local) is None:
             outcome.append((image, "official, present"))
             continue
-        # A stand-in left from an offline day is replaced as soon as a registry answers.
-        offline = _pull(image.name)
+        # A stand-in left from an offline day is replaced as soon as a registry answers; one
+        # failed pull is enough to know that none answers this time.
+        offline = offline or _pull(image.name)
         if offline is None:
             outcome.append((image, "official, pulled"))
+            if local is not None:
+                docker("image", "rm", local["Id"], check=False)  # the stand-in it replaced
         elif local is not None and _labels(local).get(STANDIN_KEY_LABEL) == image.standin.cache_key():
             outcome.append((image, "stand-in, present (no registry answers)"))
         else:
             print(f"images: {image.name} cannot be pulled ({offline})", flush=True)
             build_standin(image)
-            if local is not None:  # an outdated stand-in, now untagged: remove it unless a container uses it
+            if local is not None:  # the outdated stand-in, now untagged; kept if a container still uses it
                 docker("image", "rm", local["Id"], check=False)
             outcome.append((image, "stand-in, built (no registry answers)"))
     _print_table(outcome)

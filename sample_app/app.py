@@ -16,6 +16,7 @@ from flask import Flask, g, jsonify, render_template_string, request
 from werkzeug.exceptions import HTTPException
 
 MAX_VISITS_PER_POST = 100
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 @dataclass(frozen=True)
@@ -31,16 +32,22 @@ class Config:
 
     @classmethod
     def from_env(cls, environ=os.environ) -> "Config":
+        """Read the environment; a bad value stops the app with one line that says what is expected."""
         try:
-            return cls(port=int(environ.get("PORT", cls.port)),
-                       log_level=environ.get("LOG_LEVEL", cls.log_level).upper(),
-                       redis_url=environ.get("REDIS_URL", cls.redis_url),
-                       app_version=environ.get("APP_VERSION", cls.app_version),
-                       max_body_bytes=int(environ.get("MAX_BODY_BYTES", cls.max_body_bytes)),
-                       redis_timeout_s=float(environ.get("REDIS_TIMEOUT_S", cls.redis_timeout_s)))
+            config = cls(port=int(environ.get("PORT", cls.port)),
+                         log_level=environ.get("LOG_LEVEL", cls.log_level).upper(),
+                         redis_url=environ.get("REDIS_URL", cls.redis_url),
+                         app_version=environ.get("APP_VERSION", cls.app_version),
+                         max_body_bytes=int(environ.get("MAX_BODY_BYTES", cls.max_body_bytes)),
+                         redis_timeout_s=float(environ.get("REDIS_TIMEOUT_S", cls.redis_timeout_s)))
         except ValueError as error:
             sys.exit(f"sample app: bad configuration ({error}): PORT and MAX_BODY_BYTES take integers, "
                      "REDIS_TIMEOUT_S a number of seconds")
+        if config.log_level not in LOG_LEVELS:
+            sys.exit(f"sample app: bad LOG_LEVEL {config.log_level!r}: use one of {', '.join(LOG_LEVELS)}")
+        if config.redis_url and not config.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            sys.exit(f"sample app: bad REDIS_URL {config.redis_url!r}: use redis://HOST:PORT/DB")
+        return config
 
 
 HOME_PAGE = """<!doctype html>
@@ -80,7 +87,12 @@ def create_app(config: Config | None = None) -> Flask:
 
     @app.errorhandler(HTTPException)
     def http_error(exception: HTTPException):
-        return error(exception.code, exception.name.lower(), detail=exception.description)
+        response = error(exception.code, exception.name.lower(), detail=exception.description)
+        # Keep the exception's own headers, such as 405's Allow, but answer in JSON.
+        for name, value in exception.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(CounterUnavailable)
     def counter_unavailable(exception: CounterUnavailable):
@@ -99,9 +111,9 @@ def create_app(config: Config | None = None) -> Flask:
     @app.post("/api/visits")
     def add_visits():
         amount = 1
-        if request.content_length:  # a body is optional; when there is one, it must be a small JSON object
-            if request.content_length > config.max_body_bytes:
-                return error(413, "request entity too large", detail=f"the limit is {config.max_body_bytes} bytes")
+        # A body is optional; when there is one (sized or chunked), it must be a small JSON object.
+        # Reading more than MAX_CONTENT_LENGTH raises 413, which the handler above turns into JSON.
+        if request.get_data(cache=True):
             if not request.is_json:
                 return error(415, "unsupported media type", detail="send the body as application/json")
             body = request.get_json(silent=True)

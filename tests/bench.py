@@ -21,8 +21,8 @@ import uuid
 from pathlib import Path
 
 from dockercourse import LABEL, REPO_DIR, CourseError
-from dockercourse.engine import require_engine
-from dockercourse.images import load_manifest
+from dockercourse.engine import apt_install, require_engine
+from dockercourse.images import manifest_image
 from dockercourse.ports import TEST_PORTS
 from dockercourse.resources import remove_labelled
 from dockercourse.wait import wait_healthy, wait_http
@@ -103,25 +103,24 @@ def measure_stop(image: str, port: int) -> float:
 
 
 def ensure_ab() -> str:
-    if shutil.which("ab"):
-        return "ab"
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        subprocess.run(["apt-get", "install", "-y", "-q", "apache2-utils"], capture_output=True, check=True)
-        return "ab"
-    raise CourseError("the load test needs ApacheBench (`ab`): install apache2-utils (Debian/Ubuntu) "
-                      "or httpd-tools, then run `make bench` again")
+    if not shutil.which("ab"):
+        apt_install(["apache2-utils"], "the load test (ApacheBench, `ab`)")
+    return "ab"
 
 
 def run_ab(url: str, keep_alive: bool) -> dict:
-    command = [ensure_ab(), "-q", "-n", str(LOAD["requests"]), "-c", str(LOAD["concurrency"]),
-               "-t", str(LOAD["time_limit_s"]), "-s", "10", *(["-k"] if keep_alive else []), url]
+    # -t before -n: ab's -t alone implies -n 50000, and the later option wins.
+    command = [ensure_ab(), "-q", "-t", str(LOAD["time_limit_s"]), "-n", str(LOAD["requests"]),
+               "-c", str(LOAD["concurrency"]), "-s", "10", *(["-k"] if keep_alive else []), url]
     output = subprocess.run(command, capture_output=True, text=True).stdout
     rps = re.search(r"Requests per second:\s+([\d.]+)", output)
     p95 = re.search(r"^\s*95%\s+(\d+)", output, re.M)
     failed = re.search(r"Failed requests:\s+(\d+)", output)
-    if not (rps and p95 and failed):
+    complete = re.search(r"Complete requests:\s+(\d+)", output)
+    if not (rps and p95 and failed and complete):
         raise CourseError(f"could not read ab's report for {url}: {output[-300:]!r}")
-    return {"requests_per_s": float(rps.group(1)), "p95_ms": int(p95.group(1)), "failed": int(failed.group(1))}
+    return {"requests_per_s": float(rps.group(1)), "p95_ms": int(p95.group(1)), "failed": int(failed.group(1)),
+            "complete": int(complete.group(1))}
 
 
 def measure_load(image: str, port: int) -> dict:
@@ -140,7 +139,7 @@ def main() -> int:
     require_engine()
     remove_labelled(CREATOR)
     port = TEST_PORTS[-1]
-    base = load_manifest()[0].name
+    base = manifest_image("python").name
     results: dict = {"machine": {"cores": os.cpu_count(), "python": platform.python_version(),
                                  "engine": docker("version", "--format", "{{.Server.Version}}"),
                                  "base": base, "load": LOAD}}

@@ -28,8 +28,10 @@ CELL_TIMEOUT_S = 600
 def tracked(*patterns: str) -> list[str]:
     """Files git knows (committed or staged) matching the patterns, so scratch files are not linted."""
     listing = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", *patterns],
-                             cwd=REPO, capture_output=True, text=True, check=True).stdout
-    return [path for path in listing.splitlines() if (REPO / path).exists()]
+                             cwd=REPO, capture_output=True, text=True)
+    if listing.returncode != 0:
+        sys.exit(f"harness: `git ls-files` failed ({listing.stderr.strip()}): run make test in a git checkout")
+    return [path for path in listing.stdout.splitlines() if (REPO / path).exists()]
 
 
 def notebooks() -> list[str]:
@@ -64,6 +66,8 @@ def unit() -> int:
 
 
 def nbval() -> int:
+    if not notebooks():
+        return PYTEST_NO_TESTS  # without paths, pytest would collect the whole repository
     return pytest_stage("nbval", ["--nbval", "--nbval-current-env", f"--nbval-cell-timeout={CELL_TIMEOUT_S}",
                                       "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", *notebooks()])
 

@@ -103,8 +103,9 @@ def test_reference_is_healthy_serves_and_stops_gracefully(image):
         assert (status, answer["error"]) == (expected_status, expected_error)
     assert request(f"http://127.0.0.1:{port}/nope")[0] == 404
     assert request(f"http://127.0.0.1:{port}/api/visits", "DELETE")[0] == 405
-    request_lines = [line for line in docker("logs", container).stdout.splitlines() if '"' in line]
-    assert len(request_lines) >= 6, "one log line per request on stdout"
+    stdout = docker("logs", container).stdout  # `docker logs` keeps stdout and stderr apart
+    assert stdout.count('"DELETE /api/visits" 405') == 1, "one log line per request, on stdout"
+    assert stdout.count('"POST /api/visits" 201') == 1 and stdout.count('"GET /nope" 404') == 1
     seconds, exit_code = stop(container, timeout=10)
     assert exit_code == 0, "gunicorn should exit cleanly on SIGTERM"
     assert seconds < 5, f"docker stop took {seconds:.1f} s: SIGTERM should stop it well under the 10 s timeout"

@@ -114,13 +114,33 @@ def test_every_check_called_in_a_notebook_exists(chapters):
                 assert hasattr(checks, name), f"{path.name}: checks.{name} does not exist in dockercourse/checks.py"
 
 
-def test_containers_carry_the_chapter_label(chapters):
+CREATES = re.compile(r"docker (container )?(run|create)\b|docker (image |buildx )?build\b|"
+                     r"docker (network|volume) create\b")
+
+
+def commands(cell) -> list[str]:
+    """A cell's shell command lines (`!…` lines, or every line of a %%bash cell), continuations joined."""
+    lines = source(cell).replace("\\\n", " ").splitlines()
+    if lines and lines[0].startswith("%%bash"):
+        return lines[1:]
+    return [line for line in lines if re.match(r"^\s*(\w+\s*=\s*)?!", line)]
+
+
+def test_what_a_chapter_creates_carries_its_label(chapters):
     for path, notebook in chapters.items():
         for cell in code_cells(notebook):
-            for line in source(cell).splitlines():
-                if re.search(r"docker (container )?(run|create)\b|docker (image )?build\b", line):
+            for line in commands(cell):
+                if CREATES.search(line):
                     assert f"--label {LABEL}={path.name[:2]}" in line, \
                         f"{path.name}: `{line.strip()}` must carry --label {LABEL}={path.name[:2]}"
+
+
+def test_built_images_are_tagged_with_a_version(chapters):
+    for path, notebook in chapters.items():
+        for cell in code_cells(notebook):
+            for line in commands(cell):
+                for name in re.findall(r"docker (?:image |buildx )?build\b.*?(?:-t|--tag)[ =](\S+)", line):
+                    assert ":" in name.split("/")[-1], f"{path.name}: tag {name} with a version, not the default"
 
 
 def test_published_ports_stay_in_the_chapter_range(chapters):
@@ -148,6 +168,20 @@ def test_only_manifest_images_are_used(chapters):
     for where, text in texts.items():
         for reference in IMAGE_REF.findall(text):
             assert reference in manifest, f"{where}: {reference} is not in dockercourse/images.toml"
+
+
+STEP = re.compile(r"^(FROM|ENV|ARG|WORKDIR|COPY|ADD|RUN|USER|EXPOSE|HEALTHCHECK|CMD|ENTRYPOINT|VOLUME)\b")
+
+
+@pytest.mark.parametrize("dockerfile", ["Dockerfile", "Dockerfile.multistage", "Dockerfile.naive"])
+def test_every_step_of_the_teaching_dockerfiles_says_why(dockerfile):
+    """A comment right above each instruction (or the block of instructions it explains)."""
+    lines = (REPO_DIR / "sample_app" / dockerfile).read_text().splitlines()
+    for number, line in enumerate(lines):
+        if STEP.match(line):
+            above = next((previous for previous in reversed(lines[:number])
+                          if previous.strip() and not previous.startswith(" ")), "")
+            assert above.startswith("#") or STEP.match(above), f"{dockerfile}:{number + 1}: `{line}` needs a comment"
 
 
 def test_no_latest_tag_anywhere():

@@ -9,9 +9,16 @@ fi
 
 if [ "$1" = 'redis-server' ]; then
 	# The official image compiles protected mode off so other containers can connect;
-	# Debian's build keeps it on, so the stand-in switches it off here.
+	# Debian's build keeps it on, so the stand-in switches it off here — after the config file,
+	# which redis-server requires as its first argument (`redis-server /etc/redis.conf --port …`).
 	shift
-	set -- redis-server --protected-mode no "$@"
+	if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
+		config="$1"
+		shift
+		set -- redis-server "$config" --protected-mode no "$@"
+	else
+		set -- redis-server --protected-mode no "$@"
+	fi
 	# Like the official image: own /data and drop root before starting the server.
 	if [ "$(id -u)" = '0' ]; then
 		find . \! -user redis -exec chown redis '{}' +

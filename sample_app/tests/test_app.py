@@ -1,5 +1,6 @@
 """The sample app with Flask's test client: the factory, every route, every bad input."""
 
+import io
 import json
 import socket
 
@@ -19,9 +20,14 @@ def test_config_reads_the_environment():
         (9000, "redis://r:6379/0", "2.0", "DEBUG", 10)
 
 
-def test_bad_configuration_stops_with_one_clear_line():
-    with pytest.raises(SystemExit, match="PORT and MAX_BODY_BYTES take integers"):
-        Config.from_env({"PORT": "eighty"})
+@pytest.mark.parametrize("environ, message", [
+    ({"PORT": "eighty"}, "PORT and MAX_BODY_BYTES take integers"),
+    ({"LOG_LEVEL": "verbose"}, "bad LOG_LEVEL 'VERBOSE': use one of DEBUG"),
+    ({"REDIS_URL": "localhost:6379"}, "bad REDIS_URL 'localhost:6379': use redis://HOST:PORT/DB"),
+])
+def test_bad_configuration_stops_with_one_clear_line(environ, message):
+    with pytest.raises(SystemExit, match=message):
+        Config.from_env(environ)
 
 
 def test_factory_gives_independent_apps(config):
@@ -79,6 +85,15 @@ def test_unknown_route_and_wrong_method_are_json(client):
     assert (missing.status_code, missing.json["error"]) == (404, "not found")
     wrong = client.delete("/api/visits")
     assert (wrong.status_code, wrong.json["error"]) == (405, "method not allowed")
+    assert set(wrong.headers["Allow"].split(", ")) >= {"GET", "POST"}, "405 must say which methods are allowed"
+
+
+def test_a_chunked_body_is_validated_too(client):
+    # No Content-Length: the server (gunicorn) marks such a stream terminated, as set here.
+    response = client.post("/api/visits", input_stream=io.BytesIO(b"{not json"), content_type="application/json",
+                           headers={"Transfer-Encoding": "chunked"},
+                           environ_overrides={"wsgi.input_terminated": True})
+    assert (response.status_code, response.json["error"]) == (400, "malformed JSON")
 
 
 def closed_port() -> int:
