@@ -8,9 +8,9 @@ import subprocess
 import pytest
 
 from dockercourse import checks
-from dockercourse.images import load_manifest
+from dockercourse.images import manifest_image
 
-PYTHON_IMAGE = load_manifest()[0].name
+PYTHON_IMAGE = manifest_image("python").name
 
 
 def run(*command: str) -> list[str]:

@@ -13,11 +13,19 @@ import pytest
 
 from dockercourse import LABEL, REPO_DIR
 from dockercourse.doctor import run_checks
-from dockercourse.images import HOST_EXTRA_CA_DIR, inspect_image, load_manifest, standin_recipe
+from dockercourse.images import (
+    HOST_EXTRA_CA_DIR,
+    inspect_image,
+    load_manifest,
+    manifest_image,
+    pull_failure,
+    standin_recipe,
+)
 from dockercourse.ports import DOCS_PORT, LAB_PORT, TEST_PORTS, chapter_ports
 from dockercourse.resources import clean_chapter, leftovers, remove_labelled
 
 NO_ENGINE = dict(os.environ, DOCKER_HOST="unix:///nonexistent/docker.sock")
+DEBIAN_RELEASES = ("bullseye", "bookworm", "trixie", "forky")
 
 
 def course(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -35,14 +43,31 @@ def test_manifest_pins_every_image_to_a_specific_tag():
     for image in load_manifest():
         name, _, tag = image.name.partition(":")
         assert tag and tag != "latest" and re.search(r"\d", tag), f"{image.name}: pin a specific version tag"
-        assert image.standin.debian in tag or image.name.startswith("redis"), \
-            f"{image.name}: the stand-in's Debian release should be the tag's"
+        named_release = [release for release in DEBIAN_RELEASES if release in tag]
+        assert not named_release or named_release == [image.standin.debian], \
+            f"{image.name}: the tag names Debian {named_release}, so the stand-in must be built from it"
 
 
-def test_standin_cache_key_follows_the_recipe():
-    standin = load_manifest()[0].standin
-    assert standin.cache_key() == standin.cache_key()
-    assert replace(standin, packages=[*standin.packages, "curl"]).cache_key() != standin.cache_key()
+def test_standin_keys_follow_the_recipe():
+    standin = manifest_image("python").standin
+    more_packages = replace(standin, packages=[*standin.packages, "curl"])
+    other_config = replace(standin, config=[*standin.config, "ENV EXTRA=1"])
+    assert more_packages.rootfs_key() != standin.rootfs_key(), "a new package means a new root filesystem"
+    assert other_config.rootfs_key() == standin.rootfs_key(), "config alone reuses the cached root filesystem"
+    assert other_config.cache_key() != standin.cache_key(), "but makes a new image"
+
+
+@pytest.mark.parametrize("error, kind", [
+    ('Error response from daemon: manifest for python:3.99 not found: manifest unknown', "name"),
+    ("Error response from daemon: pull access denied for pyhton, repository does not exist", "name"),
+    ('Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host', "offline"),
+    ('Get "https://registry-1.docker.io/v2/": net/http: request canceled (Client.Timeout exceeded)', "offline"),
+    ("Get \"https://registry-1.docker.io/v2/\": tls: failed to verify certificate: x509: certificate signed "
+     "by unknown authority", "offline"),
+    ("toomanyrequests: You have reached your pull rate limit.", "offline"),
+])
+def test_pull_errors_are_told_apart(error, kind):
+    assert pull_failure(error) == kind
 
 
 # --- ports ------------------------------------------------------------------------------------
@@ -57,13 +82,14 @@ def test_chapter_port_ranges_are_disjoint_and_avoid_5000():
 
 # --- one clear line when no engine answers ----------------------------------------------------
 
-@pytest.mark.parametrize("command", [["doctor"], ["images"], ["clean"], ["leaks"]])
+@pytest.mark.parametrize("command", [["engine"], ["doctor"], ["images"], ["clean"], ["leaks"]])
 def test_no_engine_means_one_line_not_a_traceback(command):
     result = course(*command, env=NO_ENGINE)
     output = (result.stdout + result.stderr).strip()
     assert result.returncode == 1
     assert "Traceback" not in output
-    assert "make engine" in output
+    assert "no Docker engine answers at DOCKER_HOST=unix:///nonexistent/docker.sock" in output
+    assert "start that engine, or unset it" in output, "a pointed-at engine is not installed locally"
     assert len(output.splitlines()) <= 3, output
 
 
@@ -78,7 +104,7 @@ def test_pytest_stops_with_one_line_when_tests_need_an_engine(tmp_path):
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "dockercourse.pytest_plugin",
                              "-p", "no:cacheprovider", str(tmp_path)], capture_output=True, text=True, env=NO_ENGINE)
     assert result.returncode == 3
-    assert "no Docker engine answers" in result.stdout and "make engine" in result.stdout
+    assert "no Docker engine answers" in result.stdout and "start that engine" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
 
 
@@ -103,7 +129,7 @@ def test_cleanup_removes_exactly_one_creators_resources(test_label):
     docker("volume", "create", "--label", f"{LABEL}={test_label}", f"{test_label}-data")
     docker("network", "create", "--label", f"{LABEL}={test_label}", f"{test_label}-net")
     docker("create", "--label", f"{LABEL}={test_label}", "--network", f"{test_label}-net",
-           "-v", f"{test_label}-data:/data", load_manifest()[0].name, "true")
+           "-v", f"{test_label}-data:/data", manifest_image("python").name, "true")
     docker("volume", "create", "--label", f"{LABEL}={other}", f"{other}-data")
     try:
         left = "\n".join(leftovers())
@@ -120,7 +146,7 @@ def test_cleanup_removes_exactly_one_creators_resources(test_label):
 
 @pytest.mark.engine
 def test_clean_chapter_reports_nothing_left(test_label, capsys):
-    docker("create", "--label", f"{LABEL}={test_label}", load_manifest()[0].name, "true")
+    docker("create", "--label", f"{LABEL}={test_label}", manifest_image("python").name, "true")
     clean_chapter(test_label)
     assert capsys.readouterr().out == f"nothing labelled {LABEL}={test_label} remains\n"
 
@@ -136,7 +162,7 @@ def standin_or_skip(name: str) -> dict:
 
 @pytest.mark.engine
 def test_python_standin_behaves_like_the_official_image(test_label):
-    image = load_manifest()[0]
+    image = manifest_image("python")
     inspected = standin_or_skip(image.name)
     assert inspected["Config"]["Cmd"] == ["python3"]
     assert "LANG=C.UTF-8" in inspected["Config"]["Env"]
@@ -172,7 +198,7 @@ def pypi_reachable() -> bool:
 
 @pytest.mark.engine
 def test_pip_install_works_in_a_build_on_the_python_standin(test_label, tmp_path):
-    image = load_manifest()[0]
+    image = manifest_image("python")
     standin_or_skip(image.name)
     if not pypi_reachable():
         pytest.skip("PyPI is not reachable from this machine")
@@ -185,7 +211,7 @@ def test_pip_install_works_in_a_build_on_the_python_standin(test_label, tmp_path
 
 @pytest.mark.engine
 def test_redis_standin_serves_other_containers(test_label):
-    redis = next(image for image in load_manifest() if image.name.startswith("redis:"))
+    redis = manifest_image("redis")
     standin_or_skip(redis.name)
     network, server = f"{test_label}-net", f"{test_label}-redis"
     docker("network", "create", "--label", f"{LABEL}={test_label}", network)
@@ -205,3 +231,29 @@ def test_every_stage_is_documented_in_the_makefile():
     makefile = Path(REPO_DIR / "Makefile").read_text()
     for stage in STAGES:
         assert re.search(rf"^[a-z ]*\b{stage}\b[a-z ]*:", makefile, re.M), f"make {stage} is missing"
+
+
+@pytest.mark.engine
+def test_registry_standin_serves_the_registry_api(test_label):
+    import time
+    import urllib.error
+
+    registry = manifest_image("registry")
+    inspected = standin_or_skip(registry.name)
+    # Like the official image: `registry serve /etc/docker/registry/config.yml` on :5000, data in a volume.
+    assert inspected["Config"]["Entrypoint"] == ["/entrypoint.sh"]
+    assert inspected["Config"]["Cmd"] == ["/etc/docker/registry/config.yml"]
+    assert "5000/tcp" in inspected["Config"]["ExposedPorts"] and "/var/lib/registry" in inspected["Config"]["Volumes"]
+    name = f"{test_label}-registry"
+    docker("run", "-d", "--rm", "--label", f"{LABEL}={test_label}", "--name", name, "-p", "127.0.0.1::5000",
+           registry.name)
+    address = docker("port", name, "5000/tcp").splitlines()[0]
+    for _ in range(50):
+        try:
+            with urllib.request.urlopen(f"http://{address}/v2/", timeout=2) as response:
+                assert response.status == 200
+                assert response.headers["Docker-Distribution-Api-Version"] == "registry/2.0"
+                return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    pytest.fail(f"the registry stand-in did not answer on {address}: " + docker("logs", "--tail", "5", name))

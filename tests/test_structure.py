@@ -210,3 +210,44 @@ def test_requirements_are_pinned(requirements):
     for line in requirements.read_text().splitlines():
         entry = line.split("#")[0].strip()
         assert not entry or "==" in entry, f"{requirements.name}: '{entry}' is not pinned with =="
+
+
+def test_instructor_guide_timings_match_the_chapters(chapters):
+    guide = (REPO_DIR / "docs" / "instructor-guide.md").read_text()
+    for path, notebook in chapters.items():
+        minutes = re.search(r"Teaching (\d+) min · Exercises (\d+) min", source(notebook.cells[0])).groups()
+        link = rf"\[{path.name[:2]} · [^]]+\]\(notebooks/{re.escape(path.name)}\)"
+        row = re.search(rf"^\| {link} \| (\d+) min \| (\d+) min \|", guide, re.M)
+        assert row, f"docs/instructor-guide.md: no timing row for {path.name}"
+        assert row.groups() == minutes, f"instructor guide says {row.groups()} for {path.name}, the chapter {minutes}"
+
+
+def test_cheat_sheet_lists_every_docker_command_a_chapter_runs(chapters):
+    sheet = (REPO_DIR / "docs" / "cheat-sheet.md").read_text()
+    groups = "compose|image|container|network|volume|buildx|context|system"
+    invocation = re.compile(rf"\bdocker\s+(?:-\S+\s+\S+\s+)*(?:({groups})\s+)?([a-z][a-z-]*)")
+    compose_sub = re.compile(r"\bdocker compose\b.*?\s(up|down|ps|logs|exec|stop|start|config|build|run|restart|rm|"
+                             r"pull|top|port|images|kill|pause|unpause|create|events|ls|wait)\b")
+    missing = set()
+    for path, notebook in chapters.items():
+        for cell in code_cells(notebook):
+            for line in commands(cell):
+                for group, sub in invocation.findall(line):
+                    if group == "compose":
+                        continue  # compose subcommands are checked below by name
+                    command = f"docker {group} {sub}" if group else f"docker {sub}"
+                    if command not in sheet and f"`{command}" not in sheet:
+                        missing.add(f"{command} ({path.name[:2]})")
+                for sub in compose_sub.findall(line):
+                    if not re.search(rf"\b{sub}\b", sheet.split("## Compose")[1]):
+                        missing.add(f"docker compose {sub} ({path.name[:2]})")
+    assert not missing, f"docs/cheat-sheet.md lacks: {sorted(missing)}"
+
+
+def test_chapters_do_not_link_to_other_notebooks_by_file(chapters):
+    """A link to another .ipynb works in JupyterLab but breaks on the site: name the chapter instead."""
+    for path, notebook in chapters.items():
+        for cell in notebook.cells:
+            if cell.cell_type == "markdown":
+                assert not re.search(r"\]\([^)]*\.ipynb[^)]*\)", source(cell)), \
+                    f"{path.name}: a markdown link to a notebook file; write 'chapter NN (section …)' instead"
