@@ -15,3 +15,6 @@ graceful_timeout = 5
 # The app logs one line per request itself; gunicorn's access log would double it.
 accesslog = None
 errorlog = "-"
+# No runtime control socket (gunicornc): it would need a writable home directory, which the
+# unprivileged user and a read-only container do not have, and nothing here uses it.
+control_socket_disable = True

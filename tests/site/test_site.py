@@ -149,7 +149,9 @@ def test_no_broken_internal_links_or_anchors():
     for path, links in pages.items():
         base = "file://" + str(path)
         for href in links.hrefs:
-            target = urlparse(urljoin(base, href))
+            # Site-root links (404.html uses them) resolve against the site's root directory.
+            resolved = urljoin(f"file://{SITE}/", href.lstrip("/")) if href.startswith("/") else urljoin(base, href)
+            target = urlparse(resolved)
             if target.scheme != "file":
                 continue
             file = Path(unquote(target.path))
