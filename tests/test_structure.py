@@ -4,11 +4,11 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 
 from dockercourse import LABEL, REPO_DIR, checks
 from dockercourse.images import image_names
 from dockercourse.ports import chapter_ports
+from tests.nav import nav_files
 
 NAME = re.compile(r"^(\d\d)-[a-z0-9]+(-[a-z0-9]+)*\.ipynb$")
 IGNORE_TAGS = {"nbval-ignore-output", "nbval-skip"}
@@ -192,16 +192,7 @@ def test_no_latest_tag_anywhere():
 
 
 def test_site_navigation_lists_the_chapters_in_order(chapters):
-    config = yaml.safe_load((REPO_DIR / "mkdocs.yml").read_text())
-    nav_pages = []
-
-    def walk(entries):
-        for entry in entries:
-            for value in (entry.values() if isinstance(entry, dict) else [entry]):
-                walk(value) if isinstance(value, list) else nav_pages.append(value)
-
-    walk(config["nav"])
-    listed = [Path(page).name for page in nav_pages if page.endswith(".ipynb")]
+    listed = [Path(page).name for page in nav_files() if page.endswith(".ipynb")]
     assert listed == [path.name for path in chapters], "mkdocs.yml's nav must list every chapter, in order"
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
-import yaml
 
 from dockercourse import REPO_DIR
+from tests.nav import nav_files
 
 SITE = REPO_DIR / "build" / "site"
 SCREENSHOTS = REPO_DIR / "build" / "test-results" / "screenshots"
@@ -25,16 +25,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 
 def nav_pages() -> list[str]:
     """Every page in mkdocs.yml's nav, as its URL path in the built site."""
-    config = yaml.safe_load((REPO_DIR / "mkdocs.yml").read_text())
-    pages = []
-
-    def walk(entries):
-        for entry in entries:
-            for value in (entry.values() if isinstance(entry, dict) else [entry]):
-                walk(value) if isinstance(value, list) else pages.append(value)
-
-    walk(config["nav"])
-    return ["" if page == "index.md" else re.sub(r"\.(md|ipynb)$", "/", page) for page in pages]
+    return ["" if page == "index.md" else re.sub(r"\.(md|ipynb)$", "/", page) for page in nav_files()]
 
 
 @pytest.fixture(scope="session")
