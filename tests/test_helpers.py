@@ -23,6 +23,7 @@ from dockercourse.images import (
 )
 from dockercourse.ports import DOCS_PORT, LAB_PORT, TEST_PORTS, chapter_ports
 from dockercourse.resources import clean_chapter, leftovers, remove_labelled
+from tests.harness import STAGES
 
 NO_ENGINE = dict(os.environ, DOCKER_HOST="unix:///nonexistent/docker.sock")
 DEBIAN_RELEASES = ("bullseye", "bookworm", "trixie", "forky")
@@ -226,8 +227,6 @@ def test_redis_standin_serves_other_containers(test_label):
 
 
 def test_every_stage_is_documented_in_the_makefile():
-    from tests.harness import STAGES  # noqa: PLC0415 — the harness is a script, imported only here
-
     makefile = Path(REPO_DIR / "Makefile").read_text()
     for stage in STAGES:
         assert re.search(rf"^[a-z ]*\b{stage}\b[a-z ]*:", makefile, re.M), f"make {stage} is missing"

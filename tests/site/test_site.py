@@ -10,6 +10,8 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
 
 from dockercourse import REPO_DIR
 from tests.nav import nav_files
@@ -48,8 +50,6 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"no Chromium at {CHROMIUM}: run `make browser`")
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
@@ -99,9 +99,17 @@ def test_a_chapter_page_shows_the_stored_output_of_a_real_command(page, site_url
 def test_search_for_healthcheck_lists_the_dockerfile_chapter(page, site_url):
     page.goto(site_url)
     page.locator("label.md-search__icon, .md-search__input").first.click()
-    page.locator("input.md-search__input").fill("healthcheck")
-    results = page.locator(".md-search-result__item")
-    results.first.wait_for(timeout=15000)
+    search, results = page.locator("input.md-search__input"), page.locator(".md-search-result__item")
+    # The index loads in a web worker; a query typed before it is ready is not run again, so retype.
+    for _ in range(10):
+        search.fill("")
+        search.type("healthcheck")
+        try:
+            results.first.wait_for(timeout=3000)
+            break
+        except PlaywrightTimeout:
+            continue
+    assert results.count(), "search for 'healthcheck' found nothing"
     assert "The Dockerfile" in page.locator(".md-search-result").inner_text()
 
 
