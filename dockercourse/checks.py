@@ -2,16 +2,29 @@
 
 A checker takes what the learner's cell produced (the lines of a `!docker …` command captured
 with ``answer = !…``) and judges it against the engine itself, not against a stored answer.
-Every checker is tested in ``tests/test_checks.py`` against the reference solution and against
+Every checker is tested in ``tests/test_checks*.py`` against the reference solution and against
 the typical wrong answers.
 """
 
+import json
+import os
 import platform
 import re
+import shutil
 import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
-from .images import manifest_image
+from . import LABEL, CourseError
+from .engine import docker
+from .images import inspect_image, manifest_image
+from .wait import wait_http
 
 
 @dataclass(frozen=True)
@@ -27,6 +40,12 @@ class Verdict:
 
     def __repr__(self) -> str:
         return f"✓ {self.message}" if self.ok else f"✗ {self.message}\n  hint: {self.hint}"
+
+
+def inspect_container(name: str) -> dict | None:
+    """What `docker container inspect NAME` says, as a dict; None when the engine has no such container."""
+    inspected = docker("container", "inspect", name, check=False)
+    return json.loads(inspected.stdout)[0] if inspected.returncode == 0 else None
 
 
 def _python_minor() -> str:
@@ -77,11 +96,6 @@ def container_hostname(answer: list[str]) -> Verdict:
 
 def sdk_exit_code(answer, name: str = "course03-exit", expected: int = 3, creator: str = "03") -> Verdict:
     """Exercise 3.1 (chapter 03): the exit code of a labelled container run with the Docker SDK for Python."""
-    import json
-
-    from . import LABEL
-    from .engine import docker
-
     if answer is None or answer == "" or answer == []:
         return Verdict(False, "the answer is empty", "set answer = container.wait()['StatusCode']")
     if isinstance(answer, dict):
@@ -116,10 +130,6 @@ def sdk_exit_code(answer, name: str = "course03-exit", expected: int = 3, creato
 
 def engine_api_version(answer) -> Verdict:
     """Exercise 3.2 (chapter 03): the engine's API version, asked with GET /version over the Unix socket."""
-    import json
-
-    from .engine import docker
-
     if isinstance(answer, bytes):
         return Verdict(False, "that is bytes, the raw body of the response",
                        "decode the JSON first: json.loads(response.read())['ApiVersion']")
@@ -162,8 +172,6 @@ def _registry_manifest_digest(registry: str, repository: str, reference: str) ->
 
     Raises urllib.error.HTTPError (no such manifest) or URLError (no registry answers).
     """
-    import urllib.request
-
     request = urllib.request.Request(f"http://{registry}/v2/{repository}/manifests/{reference}",
                                      headers={"Accept": MANIFEST_ACCEPT})
     with urllib.request.urlopen(request, timeout=10) as response:
@@ -173,10 +181,6 @@ def _registry_manifest_digest(registry: str, repository: str, reference: str) ->
 def pushed_digest(answer, repository: str = "course03/exercise", tag: str = "1.0",
                   registry: str = "localhost:8030") -> Verdict:
     """Exercise 3.3 (chapter 03): the digest of an image pushed to the chapter's local registry."""
-    import urllib.error
-
-    from .engine import docker
-
     text = "\n".join(answer) if isinstance(answer, list) else str(answer or "")
     reference = f"{registry}/{repository}:{tag}"
     if not text.strip():
@@ -231,15 +235,11 @@ def _build_error_04(log: str) -> str:
 
 def _missing_image_04(image: str):
     """The image's config, or a Verdict saying that it is not there."""
-    import json
-
-    from .engine import docker
-
-    found = docker("image", "inspect", image, check=False)
-    if found.returncode != 0:
+    found = inspect_image(image)
+    if found is None:
         return Verdict(False, f"there is no image {image!r}",
                        f"build it first: run the `docker build … -t {image} …` cell above")
-    return json.loads(found.stdout)[0]["Config"]
+    return found["Config"]
 
 
 def dependencies_cached_after_code_change(context: str, label: str = "04") -> Verdict:
@@ -248,13 +248,6 @@ def dependencies_cached_after_code_change(context: str, label: str = "04") -> Ve
     Builds CONTEXT/Dockerfile twice in a copy of the context, with a unique comment appended to app.py
     in between (BuildKit's cache is content-addressed: a new comment is a change no earlier run made).
     """
-    import shutil
-    import tempfile
-    import uuid
-    from pathlib import Path
-
-    from .engine import docker
-
     source = Path(context)
     if not (source / "Dockerfile").is_file():
         return Verdict(False, f"there is no Dockerfile in {source}", "run the %%writefile cell above first")
@@ -304,22 +297,12 @@ def dependencies_cached_after_code_change(context: str, label: str = "04") -> Ve
                          "and the image holds the new code")
 
 
-def _container_state_04(container: str) -> dict:
-    import json
-
-    from .engine import docker
-
-    return json.loads(docker("container", "inspect", container).stdout)[0]["State"]
-
-
 def _watch_health_04(container: str, timeout: float, failures: int = 5) -> tuple[dict, list[dict]]:
     """Wait until the container is healthy, unhealthy or stopped, its probe has failed `failures` times,
     or `timeout` seconds have passed; return its state and its last probes."""
-    import time
-
     start = time.monotonic()
     while True:
-        state = _container_state_04(container)
+        state = inspect_container(container)["State"]
         health = state.get("Health") or {}
         probes = health.get("Log") or []
         if (health.get("Status") in ("healthy", "unhealthy") or state["Status"] != "running"
@@ -335,8 +318,6 @@ def image_becomes_healthy(image: str, label: str = "04", timeout: float = 30) ->
     Runs the image twice: as it is (it must become healthy within `timeout` seconds), and with
     `sleep` instead of the app (its first probe must fail: the check has to test the app itself).
     """
-    from .engine import docker
-
     config = _missing_image_04(image)
     if isinstance(config, Verdict):
         return config
@@ -384,10 +365,6 @@ def image_becomes_healthy(image: str, label: str = "04", timeout: float = 30) ->
 
 def runs_as_non_root(image: str, label: str = "04", timeout: float = 20) -> Verdict:
     """Exercise 4.3 (chapter 04): the image runs as a non-root user, and the app still answers on /health."""
-    import time
-
-    from .engine import docker
-
     config = _missing_image_04(image)
     if isinstance(config, Verdict):
         return config
@@ -405,7 +382,7 @@ def runs_as_non_root(image: str, label: str = "04", timeout: float = 20) -> Verd
     try:
         start, answered = time.monotonic(), False
         while time.monotonic() - start < timeout and not answered:
-            if _container_state_04(container)["Status"] != "running":
+            if inspect_container(container)["State"]["Status"] != "running":
                 logs = docker("logs", "--tail", "3", container, check=False)
                 last = (logs.stdout + logs.stderr).strip().splitlines()[-1:] or ["no output"]
                 return Verdict(False, f"as uid {uid} the app stopped: {last[0][:160]}",
@@ -428,8 +405,6 @@ def runs_as_non_root(image: str, label: str = "04", timeout: float = 20) -> Verd
 
 def changed_file(answer, container: str = "c02-mystery") -> Verdict:
     """Exercise 2.1 (chapter 02): the one file of the image that a container changed, found with `docker diff`."""
-    from .engine import docker
-
     if isinstance(answer, (list, tuple)):
         if len(answer) > 1:
             return Verdict(False, f"that is {len(answer)} paths, and the container changed one file of the image",
@@ -470,12 +445,6 @@ def changed_file(answer, container: str = "c02-mystery") -> Verdict:
 def restarted_exactly(container: str = "c02-retry", times: int = 3, exit_code: int = 3, creator: str = "02",
                       timeout: float = 30) -> Verdict:
     """Exercise 2.2 (chapter 02): a container that exits with `exit_code` and that Docker restarts `times` times."""
-    import json
-    import time
-
-    from . import LABEL
-    from .engine import docker
-
     def inspect() -> dict | None:
         result = docker("container", "inspect", container, check=False)
         return json.loads(result.stdout)[0] if result.returncode == 0 else None
@@ -529,20 +498,8 @@ def restarted_exactly(container: str = "c02-retry", times: int = 3, exit_code: i
 
 # --- chapter 01 ---
 
-def _ch01_container(name: str) -> dict | None:
-    """What `docker container inspect NAME` says, as a dict; None when the engine has no such container."""
-    import json
-
-    from .engine import docker
-
-    inspected = docker("container", "inspect", name, check=False)
-    return json.loads(inspected.stdout)[0] if inspected.returncode == 0 else None
-
-
 def _ch01_not_labelled(container: dict, name: str, creator: str) -> Verdict | None:
     """A failed verdict when the container lacks the chapter's label (the chapter's cleanup could not see it)."""
-    from . import LABEL
-
     if (container["Config"].get("Labels") or {}).get(LABEL) != creator:
         return Verdict(False, f"container {name} does not carry the label {LABEL}={creator}",
                        f"remove it (docker rm -f {name}) and run it again with --label {LABEL}={creator}, "
@@ -552,7 +509,7 @@ def _ch01_not_labelled(container: dict, name: str, creator: str) -> Verdict | No
 
 def oom_killed(exit_code, oom_killed, name: str = "ch01-hog", creator: str = "01") -> Verdict:
     """Exercise 1.1 (chapter 01): a container killed by the kernel's OOM killer, and its exit state read back."""
-    container = _ch01_container(name)
+    container = inspect_container(name)
     if container is None:
         return Verdict(False, f"the engine has no container named {name!r}",
                        f"run it detached with --name {name} and without --rm: --rm deletes the container, "
@@ -600,9 +557,7 @@ def oom_killed(exit_code, oom_killed, name: str = "ch01-hog", creator: str = "01
 
 def host_pid(answer, name: str = "ch01-web") -> Verdict:
     """Exercise 1.2 (chapter 01): the host's PID for a container's PID 1."""
-    import os
-
-    container = _ch01_container(name)
+    container = inspect_container(name)
     if container is None or not container["State"]["Running"]:
         return Verdict(False, f"container {name} is not running, so its PID 1 has no host PID",
                        "run the cell of section 3 that starts it, then ask again")
@@ -637,7 +592,7 @@ def resource_limits(limits, name: str = "ch01-limited", cpus: float = 0.5, memor
                     creator: str = "01") -> Verdict:
     """Exercise 1.3 (chapter 01): a container run with --cpus and --memory, its limits read back from the engine."""
     mebibytes = int(memory.rstrip("m"))
-    container = _ch01_container(name)
+    container = inspect_container(name)
     if container is None:
         return Verdict(False, f"the engine has no container named {name!r}",
                        f"docker run -d --name {name} --cpus {cpus} --memory {memory} … sleep 600")
@@ -678,20 +633,8 @@ def resource_limits(limits, name: str = "ch01-limited", cpus: float = 0.5, memor
 
 # --- chapter 05 ---
 
-def _container_05(name: str) -> dict | None:
-    """`docker container inspect NAME` as a dict, or None when the engine has no such container."""
-    import json
-
-    from .engine import docker
-
-    inspected = docker("container", "inspect", name, check=False)
-    return json.loads(inspected.stdout)[0] if inspected.returncode == 0 else None
-
-
 def _log_lines_05(name: str) -> list[str]:
     """The container's log lines (stdout and stderr together, as a terminal shows them), stripped, non-empty."""
-    import subprocess
-
     result = subprocess.run(["docker", "logs", name], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     return [line.strip() for line in result.stdout.splitlines() if line.strip()]
 
@@ -724,10 +667,6 @@ def app_answers_on_port(answer: list[str], port: int = 8058, version: str = "1.0
 
     `answer` is the output of `answer = !docker run -d …`: the new container's ID, or docker's error.
     """
-    from . import LABEL, CourseError
-    from .engine import docker
-    from .wait import wait_http
-
     lines = [line.strip() for line in answer or [] if line.strip()]
     text = "\n".join(lines)
     if not text:
@@ -739,7 +678,7 @@ def app_answers_on_port(answer: list[str], port: int = 8058, version: str = "1.0
     if not ids:
         return Verdict(False, f"no container ID in the output: {lines[0][:80]!r}",
                        "run the container detached (-d): `docker run -d …` prints the new container's ID")
-    container = _container_05(ids[-1])
+    container = inspect_container(ids[-1])
     if container is None:
         return Verdict(False, f"container {ids[-1][:12]} does not exist any more",
                        "do not use --rm here, and do not remove it: run it again")
@@ -770,7 +709,7 @@ def app_answers_on_port(answer: list[str], port: int = 8058, version: str = "1.0
     try:
         _, page = wait_http(f"http://127.0.0.1:{port}/", timeout=timeout)
     except CourseError:
-        container = _container_05(ids[-1]) or container
+        container = inspect_container(ids[-1]) or container
         state = container["State"]
         if not state["Running"]:
             logs = _log_lines_05(ids[-1])
@@ -798,7 +737,7 @@ def app_answers_on_port(answer: list[str], port: int = 8058, version: str = "1.0
 def diagnosed_exit(container: str = "ch05-mystery", exit_code=None, log_line=None) -> Verdict:
     """Exercise 5.2 (chapter 05): the exit code of a container that stopped at once, and the log line
     that says why (the last one: Python prints the exception last)."""
-    found = _container_05(container)
+    found = inspect_container(container)
     if found is None:
         return Verdict(False, f"the engine has no container named {container}",
                        "run the exercise's first cell: it starts the container")
@@ -839,10 +778,6 @@ COMPOSE_UP_06 = "docker compose -p {project} -f ../sample_app/compose.yaml"
 
 def _compose_containers_06(project: str, service: str) -> list[dict]:
     """Every container (running or not) of one service of a Compose project, inspected; one-off runs left out."""
-    import json
-
-    from .engine import docker
-
     ids = docker("ps", "--all", "--quiet", "--filter", f"label=com.docker.compose.project={project}",
                  "--filter", f"label=com.docker.compose.service={service}",
                  "--filter", "label=com.docker.compose.oneoff=False").stdout.split()
@@ -854,8 +789,6 @@ def _compose_containers_06(project: str, service: str) -> list[dict]:
 
 def _home_page_06(container_id: str) -> str | None:
     """The app's home page as the container itself serves it (from inside, so no host port is needed)."""
-    from .engine import docker
-
     fetch = ("import urllib.request; "
              "print(urllib.request.urlopen('http://127.0.0.1:8000/', timeout=3).read().decode())")
     result = docker("exec", container_id, "python", "-c", fetch, check=False)

@@ -3,25 +3,20 @@
 
 import platform
 import socket
-import subprocess
 
 import pytest
 
 from dockercourse import checks
 from dockercourse.images import manifest_image
+from tests.shell import captured
 
 PYTHON_IMAGE = manifest_image("python").name
 
 
-def run(*command: str) -> list[str]:
-    """What `answer = !command` gives a notebook: the output's lines, stderr included."""
-    result = subprocess.run(command, capture_output=True, text=True)
-    return (result.stdout + result.stderr).splitlines()
-
-
 @pytest.mark.engine
 def test_python_version_reference_solution_passes(test_label):
-    answer = run("docker", "run", "--rm", "--label", f"dockercourse={test_label}", PYTHON_IMAGE, "python", "--version")
+    answer = captured("docker", "run", "--rm", "--label", f"dockercourse={test_label}", PYTHON_IMAGE,
+                      "python", "--version")
     verdict = checks.python_version_in_container(answer)
     assert verdict, repr(verdict)
     assert repr(verdict).startswith("✓")
@@ -43,7 +38,7 @@ def test_python_version_wrong_answers_fail_with_a_hint(answer, hint):
 
 @pytest.mark.engine
 def test_hostname_reference_solution_passes(test_label):
-    answer = run("docker", "run", "--rm", "--label", f"dockercourse={test_label}", PYTHON_IMAGE, "hostname")
+    answer = captured("docker", "run", "--rm", "--label", f"dockercourse={test_label}", PYTHON_IMAGE, "hostname")
     verdict = checks.container_hostname(answer)
     assert verdict, repr(verdict)
     assert "short ID" in verdict.message

@@ -13,16 +13,11 @@ import pytest
 
 from dockercourse import LABEL, checks
 from dockercourse.images import manifest_image
+from tests.shell import captured
 
 PYTHON_IMAGE = manifest_image("python").name
 REGISTRY_IMAGE = manifest_image("registry").name
 DOCKER_SOCKET = "/var/run/docker.sock"
-
-
-def run(*command: str) -> list[str]:
-    """What `answer = !command` gives a notebook: the output's lines, stderr included."""
-    result = subprocess.run(command, capture_output=True, text=True)
-    return (result.stdout + result.stderr).splitlines()
 
 
 def docker(*args: str) -> str:
@@ -163,7 +158,7 @@ def build_and_push(test_label: str, address: str, context, message: str) -> tupl
     (context / "message.txt").write_text(message)
     reference = f"{address}/{test_label}/exercise:1.0"
     docker("build", "--quiet", "--label", f"{LABEL}={test_label}", "-t", reference, str(context))
-    return reference, run("docker", "push", reference)
+    return reference, captured("docker", "push", reference)
 
 
 @pytest.mark.engine

@@ -11,17 +11,12 @@ import pytest
 from dockercourse import LABEL, REPO_DIR, checks
 from dockercourse.images import manifest_image
 from dockercourse.resources import remove_labelled
+from tests.shell import captured
 
 PYTHON_IMAGE = manifest_image("python").name
 MODULE_CREATOR = f"tests-05-{uuid.uuid4().hex[:6]}"
 IMAGE = f"course05-test/sample-app:{MODULE_CREATOR}"
 MYSTERY = f"{MODULE_CREATOR}-mystery"
-
-
-def run(*command: str) -> list[str]:
-    """What `answer = !command` gives a notebook: the output's lines, stderr included."""
-    result = subprocess.run(command, capture_output=True, text=True)
-    return (result.stdout + result.stderr).splitlines()
 
 
 def free_port() -> int:
@@ -44,7 +39,7 @@ def image():
 @pytest.mark.engine
 def test_app_answers_on_port_reference_solution_passes(image, test_label):
     port = free_port()
-    answer = run("docker", "run", "-d", "--label", f"{LABEL}={test_label}", "-p", f"{port}:8000",
+    answer = captured("docker", "run", "-d", "--label", f"{LABEL}={test_label}", "-p", f"{port}:8000",
                  "-e", "APP_VERSION=1.0.0", image)
     verdict = checks.app_answers_on_port(answer, port=port, version="1.0.0", image=image, chapter=test_label)
     assert verdict, repr(verdict)
@@ -83,7 +78,7 @@ def test_app_answers_on_port_docker_errors_fail_with_a_hint(answer, hint):
 def test_app_answers_on_port_wrong_runs_fail_with_a_hint(image, test_label, options, hint):
     port, other = free_port(), free_port()
     options = [option.format(port=port, other=other) for option in options]
-    answer = run("docker", "run", "-d", "--label", f"{LABEL}={test_label}", *options, image)
+    answer = captured("docker", "run", "-d", "--label", f"{LABEL}={test_label}", *options, image)
     verdict = checks.app_answers_on_port(answer, port=port, version="1.0.0", image=image, chapter=test_label,
                                          timeout=5)
     assert not verdict, repr(verdict)
@@ -93,7 +88,7 @@ def test_app_answers_on_port_wrong_runs_fail_with_a_hint(image, test_label, opti
 @pytest.mark.engine
 def test_app_answers_on_port_loopback_bind_fails_with_a_hint(image, test_label):
     port = free_port()
-    answer = run("docker", "run", "-d", "--label", f"{LABEL}={test_label}", "-p", f"{port}:8000",
+    answer = captured("docker", "run", "-d", "--label", f"{LABEL}={test_label}", "-p", f"{port}:8000",
                  "-e", "APP_VERSION=1.0.0", image,
                  "gunicorn", "--config", "gunicorn.conf.py", "--bind", "127.0.0.1:8000", "app:create_app()")
     verdict = checks.app_answers_on_port(answer, port=port, version="1.0.0", image=image, chapter=test_label,
@@ -105,7 +100,7 @@ def test_app_answers_on_port_loopback_bind_fails_with_a_hint(image, test_label):
 @pytest.mark.engine
 def test_app_answers_on_port_wants_the_label_and_the_image(image, test_label):
     port = free_port()
-    answer = run("docker", "run", "-d", "--label", f"{LABEL}={test_label}", "-p", f"{port}:8000",
+    answer = captured("docker", "run", "-d", "--label", f"{LABEL}={test_label}", "-p", f"{port}:8000",
                  "-e", "APP_VERSION=1.0.0", image)
     unlabelled = checks.app_answers_on_port(answer, port=port, version="1.0.0", image=image, chapter="05")
     assert not unlabelled and f"--label {LABEL}=05" in unlabelled.hint
@@ -127,9 +122,9 @@ def mystery(image):
 
 @pytest.mark.engine
 def test_diagnosed_exit_reference_solution_passes(mystery):
-    inspected = run("docker", "container", "inspect", mystery)
+    inspected = captured("docker", "container", "inspect", mystery)
     exit_code = json.loads("\n".join(inspected))[0]["State"]["ExitCode"]
-    logs = run("docker", "logs", mystery)
+    logs = captured("docker", "logs", mystery)
     verdict = checks.diagnosed_exit(mystery, exit_code, logs[-1])
     assert verdict, repr(verdict)
     assert "invalid literal for int() with base 10: 'auto'" in verdict.message
@@ -147,7 +142,7 @@ def test_diagnosed_exit_reference_solution_passes(mystery):
     (1, "ALL", "logs[-1]"),
 ])
 def test_diagnosed_exit_wrong_answers_fail_with_a_hint(mystery, exit_code, log_line, hint):
-    logs = [line for line in run("docker", "logs", mystery) if line.strip()]
+    logs = [line for line in captured("docker", "logs", mystery) if line.strip()]
     log_line = {"LAST": logs[-1], "LINE ABOVE": logs[-2], "ALL": logs}.get(log_line, log_line)
     verdict = checks.diagnosed_exit(mystery, exit_code, log_line)
     assert not verdict, repr(verdict)
