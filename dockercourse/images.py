@@ -16,14 +16,21 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import LABEL, PACKAGE_DIR, CourseError
+from . import LABEL, PACKAGE_DIR, REPO_DIR, CourseError
 from .engine import apt_install, docker
 
 MANIFEST = PACKAGE_DIR / "images.toml"
+COURSE_IMAGE_LOG = REPO_DIR / "build" / "course-image.log"
 # Stand-ins carry these labels, not the course label itself: images and containers made FROM a
 # stand-in inherit its labels, and a learner's own image must not look like the course's.
 STANDIN_LABEL = f"{LABEL}.standin"
 STANDIN_KEY_LABEL = f"{LABEL}.standin.key"  # the recipe's hash: a changed recipe means a rebuild
+# A workshop room's copy of an image (``make bundle-load``): the bundle's image plus the room's
+# pip configuration. Like a stand-in, it is replaced by the official image once a registry answers.
+ROOM_LABEL = f"{LABEL}.room"
+# The course image (top-level Dockerfile), tagged with the course's version from pyproject.toml.
+COURSE_IMAGE_REPOSITORY = "dockercourse/lab"
+COURSE_IMAGE_LABEL = f"{LABEL}.course-image"
 # Bump when the way stand-ins are made changes (trimming, PEP 668, labels), to rebuild them all.
 STANDIN_FORMAT = "2"
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
@@ -107,6 +114,33 @@ def _labels(inspected: dict) -> dict:
 def standin_recipe(inspected: dict) -> str | None:
     """How a local image was made if it is one of the course's stand-ins, else None."""
     return _labels(inspected).get(STANDIN_LABEL)
+
+
+def image_kind(inspected: dict) -> str:
+    """What a manifest image in the engine is: "official", "stand-in" or "room copy"."""
+    labels = _labels(inspected)
+    return "room copy" if ROOM_LABEL in labels else "stand-in" if STANDIN_LABEL in labels else "official"
+
+
+def course_image_name() -> str:
+    with (REPO_DIR / "pyproject.toml").open("rb") as pyproject:
+        version = tomllib.load(pyproject)["project"]["version"]
+    return f"{COURSE_IMAGE_REPOSITORY}:{version}"
+
+
+def build_course_image() -> str:
+    """Build the course image from the top-level Dockerfile; returns its name. Prints its size."""
+    name = course_image_name()
+    print(f"course image: building {name} (log: {COURSE_IMAGE_LOG}) …", flush=True)
+    COURSE_IMAGE_LOG.parent.mkdir(parents=True, exist_ok=True)
+    with COURSE_IMAGE_LOG.open("w") as log:
+        built = subprocess.run(["docker", "build", "--progress=plain", "--label", f"{COURSE_IMAGE_LABEL}={name}",
+                                "-t", name, str(REPO_DIR)], stdout=log, stderr=subprocess.STDOUT)
+    if built.returncode != 0:
+        raise CourseError(f"`docker build -t {name} .` failed: read {COURSE_IMAGE_LOG}, fix the Dockerfile "
+                          "or the network (pip needs a package index), then run `make course-image` again")
+    print(f"course image: {name}, {inspect_image(name)['Size'] / 1e6:.0f} MB on disk")
+    return name
 
 
 def pull_failure(error: str) -> str:
@@ -236,16 +270,19 @@ def ensure_images() -> list[tuple[Image, str]]:
     outcome, offline = [], None
     for image in load_manifest():
         local = inspect_image(image.name)
-        if local is not None and standin_recipe(local) is None:
+        kind = image_kind(local) if local is not None else None
+        if kind == "official":
             outcome.append((image, "official, present"))
             continue
-        # A stand-in left from an offline day is replaced as soon as a registry answers; one
-        # failed pull is enough to know that none answers this time.
+        # A stand-in or room copy left from an offline day is replaced as soon as a registry
+        # answers; one failed pull is enough to know that none answers this time.
         offline = offline or _pull(image.name)
         if offline is None:
             outcome.append((image, "official, pulled"))
             if local is not None:
-                docker("image", "rm", local["Id"], check=False)  # the stand-in it replaced
+                docker("image", "rm", local["Id"], check=False)  # the copy it replaced
+        elif kind == "room copy":
+            outcome.append((image, "room copy, present (no registry answers)"))
         elif local is not None and _labels(local).get(STANDIN_KEY_LABEL) == image.standin.cache_key():
             outcome.append((image, "stand-in, present (no registry answers)"))
         else:

@@ -1,0 +1,38 @@
+# The course image: JupyterLab with the chapters, the helper package and every requirement, as a
+# non-root user. It has Docker's client only: it drives the host's engine through the mounted socket.
+#   make course-image                      (or: docker build -t dockercourse/lab:VERSION .)
+#   docker run --rm --network host --pid host --group-add "$(stat -c %g /var/run/docker.sock)" \
+#     -v /var/run/docker.sock:/var/run/docker.sock -v /tmp:/tmp dockercourse/lab:VERSION
+# Host network, host PIDs and the host's /tmp: the chapters reach published ports on 127.0.0.1,
+# look at containers' processes as the host sees them, and bind-mount directories under /tmp.
+# The socket gives this container root-equivalent power over the host: see README, "The course image".
+
+# The course's own pinned Python base, from the image manifest (dockercourse/images.toml).
+FROM python:3.13-slim-trixie
+
+# Docker's client with the buildx and compose plugins (the notebooks run `docker build` and
+# `docker compose`), curl for the Compose chapter, ps for the processes chapters 01 and 03 look at. Not version-pinned: the base's Debian release
+# pins them, and Debian drops superseded package versions from its mirror, which would break the build.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends docker-cli docker-buildx docker-compose curl procps \
+    && apt-get clean && rm -rf /var/lib/apt/lists/*
+
+# The learner (UID 1000): not root, with a home for JupyterLab's settings and the chapters' working files.
+RUN useradd --create-home --uid 1000 --shell /bin/bash learner
+WORKDIR /home/learner/course
+
+# Requirements first: this layer is rebuilt only when requirements.txt changes.
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+
+# Then the course itself, owned by the learner so that notebooks can be edited and saved.
+COPY --chown=learner:learner . .
+RUN pip install --no-cache-dir --no-deps -e .
+
+USER 1000
+# JupyterLab reads JUPYTER_PORT; the lab is on the host's 127.0.0.1 only (with --network host),
+# and asks for the token printed in the container's log.
+ENV JUPYTER_PORT=8888
+EXPOSE 8888
+CMD ["jupyter", "lab", "--no-browser", "--ip=127.0.0.1", "--ServerApp.default_url=/lab/tree/notebooks/00-preflight.ipynb"]

@@ -1,0 +1,108 @@
+"""The course image (top-level Dockerfile), run exactly as the README says.
+
+It builds; a container started with the README's `docker run` line serves JupyterLab (HTTP 200),
+its REST API lists the chapter notebooks, the docker client inside reaches the host's engine,
+and chapter 00 runs inside it. The container carries a per-module course label and is removed.
+"""
+
+import json
+import os
+import re
+import subprocess
+import urllib.request
+import uuid
+
+import pytest
+
+from dockercourse import LABEL, REPO_DIR
+from dockercourse.engine import server_version
+from dockercourse.images import build_course_image, course_image_name, inspect_image
+from dockercourse.ports import TEST_PORTS
+from dockercourse.resources import remove_labelled
+from dockercourse.wait import wait_http
+
+pytestmark = pytest.mark.engine
+
+PORT = TEST_PORTS[-1]
+TOKEN = uuid.uuid4().hex
+CREATOR = f"tests-lab-{TOKEN[:6]}"
+NAME = f"course-lab-{TOKEN[:6]}"
+
+
+def readme_line(command: str) -> str:
+    """The README's one line that starts with `command`, in its course-image section."""
+    section = (REPO_DIR / "README.md").read_text().split("## The course image", 1)[1].split("\n## ", 1)[0]
+    lines = [line for line in section.splitlines() if line.startswith(command)]
+    assert len(lines) == 1, f"the README's course-image section should give one `{command}` line"
+    return lines[0]
+
+
+def lab_url(path: str) -> str:
+    return f"http://127.0.0.1:{PORT}{path}?token={TOKEN}"
+
+
+@pytest.fixture(scope="module")
+def lab() -> str:
+    """A running course container, started with the README's run line (detached, labelled, on a test port)."""
+    image = build_course_image()  # what `make course-image` runs
+    run = readme_line("docker run ").replace("docker run ", "docker run --detach --name {name} --label {label} "
+                                             "-e JUPYTER_PORT={port} -e JUPYTER_TOKEN={token} ", 1)
+    run = run.format(name=NAME, label=f"{LABEL}={CREATOR}", port=PORT, token=TOKEN)
+    assert run.rstrip().endswith(image), "the README's run line should start the course image"
+    started = subprocess.run(["bash", "-c", run], capture_output=True, text=True, cwd=REPO_DIR)
+    assert started.returncode == 0, started.stderr
+    try:
+        wait_http(lab_url("/api/status"), timeout=60)
+        yield NAME
+    finally:
+        remove_labelled(CREATOR)
+
+
+def inside(*command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["docker", "exec", NAME, *command], capture_output=True, text=True, timeout=300)
+
+
+def test_readme_builds_the_image_that_make_builds():
+    assert readme_line("docker build ").split() == ["docker", "build", "-t", course_image_name(), "."]
+
+
+def test_the_image_runs_as_a_non_root_user(lab):
+    assert inspect_image(course_image_name())["Config"]["User"] == "1000"
+    assert inside("id", "-u").stdout.strip() == "1000"
+
+
+def test_jupyterlab_answers_with_http_200(lab):
+    with urllib.request.urlopen(lab_url("/lab"), timeout=10) as response:
+        assert response.status == 200
+        assert "JupyterLab" in response.read().decode()
+
+
+def test_the_rest_api_lists_the_chapter_notebooks(lab):
+    with urllib.request.urlopen(lab_url("/api/contents/notebooks"), timeout=10) as response:
+        listed = {entry["name"] for entry in json.load(response)["content"] if entry["type"] == "notebook"}
+    assert listed == {path.name for path in (REPO_DIR / "notebooks").glob("[0-9][0-9]-*.ipynb")}
+
+
+def test_docker_inside_reaches_the_host_engine(lab):
+    version = inside("docker", "version", "--format", "{{.Server.Version}}")
+    assert version.returncode == 0, version.stderr
+    assert version.stdout.strip() == server_version()
+    # The engine it reaches is the host's: the container sees itself among the host's containers.
+    listed = inside("docker", "ps", "--filter", f"label={LABEL}={CREATOR}", "--format", "{{.Names}}")
+    assert listed.stdout.split() == [NAME]
+
+
+def test_chapter_00_runs_inside(lab):
+    executed = inside("jupyter", "nbconvert", "--to", "notebook", "--execute", "--stdout",
+                      "notebooks/00-preflight.ipynb")
+    assert executed.returncode == 0, executed.stderr[-2000:]
+    outputs = "".join(text for cell in json.loads(executed.stdout)["cells"]
+                      for output in cell.get("outputs", []) for text in output.get("text", []))
+    assert re.search(r"doctor: all checks passed", outputs), outputs[-2000:]
+
+
+def test_docker_socket_group_is_added_not_root(lab):
+    """The socket's group is given with --group-add; the user stays 1000, not root."""
+    groups = inside("id", "-G").stdout.split()
+    assert str(os.stat("/var/run/docker.sock").st_gid) in groups
+    assert "0" not in groups
