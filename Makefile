@@ -8,13 +8,16 @@ VPY := $(VENV)/bin/python
 PYTHON_OK := $(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed: install it, or run make PYTHON=python3.12")'
 COURSE := $(PYTHON_OK) && $(PYTHON) -m dockercourse
 LAB_IP ?= 127.0.0.1
+# Where `make bundle` writes the workshop bundle and `make bundle-load` reads it.
+BUNDLE ?= build/workshop-bundle
 port = $(shell $(PYTHON) -c 'from dockercourse.ports import $(1); print($(1))')
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test engine images doctor notebooks docs clean lint unit nbval site leaks bench browser
+.PHONY: help lab test engine images doctor doctor-workshop notebooks docs clean lint unit nbval site leaks bench \
+	browser course-image bundle bundle-load offline-check
 
 help: ## list the commands
-	@grep -E '^[a-z][a-z -]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z][a-z -]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@$(PYTHON_OK)
@@ -32,6 +35,26 @@ images: engine ## make sure every image in the manifest is there (pull, or build
 
 doctor: ## check this machine for the course
 	@$(COURSE) doctor
+
+doctor-workshop: ## the room preflight: everything a workshop day needs, as a red/green table
+	@$(COURSE) doctor --workshop
+
+course-image: images ## build the course image: JupyterLab and the chapters in a container (README)
+	@$(COURSE) course-image
+
+bundle: $(VENV)/.installed course-image ## write the offline workshop bundle to BUNDLE (images, wheels, course)
+	@$(VPY) -m dockercourse bundle $(BUNDLE)
+
+# In the room: the images into the engine, then the virtualenv from the bundle's wheels only (the
+# environment beats any pip configuration), and a pip.conf that keeps the virtualenv's pip there.
+bundle-load: ## in a room with no network: load BUNDLE's images, install Python packages from its wheels only
+	@$(COURSE) bundle-load $(BUNDLE)
+	@PIP_NO_INDEX=1 PIP_FIND_LINKS="$(abspath $(BUNDLE))/wheels/host" $(MAKE) --no-print-directory $(VENV)/.installed
+	@printf '[global]\nno-index = true\nfind-links = %s\n' "$(abspath $(BUNDLE))/wheels/host" > $(VENV)/pip.conf
+	@echo "bundle-load: .venv installs from $(abspath $(BUNDLE))/wheels/host only; next: make doctor-workshop"
+
+offline-check: ## CI, root: make bundle, then bundle-load and the notebooks with the network cut off
+	@bash tests/offline_check.sh
 
 lab: $(VENV)/.installed images ## start JupyterLab on the first chapter (LAB_IP=0.0.0.0 on a server)
 	$(VENV)/bin/jupyter lab --no-browser --ip=$(LAB_IP) --port=$(call port,LAB_PORT) \

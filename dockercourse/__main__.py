@@ -1,10 +1,11 @@
-"""Command line: ``python -m dockercourse {engine,images,doctor,clean,leaks}``.
+"""Command line: ``python -m dockercourse {engine,images,doctor,clean,leaks,course-image,bundle,bundle-load}``.
 
 Every failure ends in one line that says what to do, and a non-zero exit code.
 """
 
 import argparse
 import sys
+from pathlib import Path
 
 from . import CourseError
 
@@ -28,7 +29,32 @@ def _images(args: argparse.Namespace) -> int:
 def _doctor(args: argparse.Namespace) -> int:
     from .doctor import run_doctor
 
-    return run_doctor()
+    return run_doctor(workshop=args.workshop)
+
+
+def _course_image(args: argparse.Namespace) -> int:
+    from .engine import require_engine
+    from .images import build_course_image
+
+    require_engine()
+    build_course_image()
+    return 0
+
+
+def _bundle(args: argparse.Namespace) -> int:
+    from .bundle import make_bundle
+    from .engine import require_engine
+
+    require_engine()
+    make_bundle(args.directory.resolve())
+    return 0
+
+
+def _bundle_load(args: argparse.Namespace) -> int:
+    from .bundle import load_bundle
+
+    load_bundle(args.directory.resolve())
+    return 0
 
 
 def _clean(args: argparse.Namespace) -> int:
@@ -62,11 +88,21 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("engine", help="use the running engine, or install and start one").set_defaults(run=_engine)
     commands.add_parser("images", help="make sure every manifest image is there").set_defaults(run=_images)
-    commands.add_parser("doctor", help="check this machine for the course").set_defaults(run=_doctor)
+    doctor = commands.add_parser("doctor", help="check this machine for the course")
+    doctor.add_argument("--workshop", action="store_true",
+                        help="the room preflight: everything for the whole day, as a table")
+    doctor.set_defaults(run=_doctor)
     clean = commands.add_parser("clean", help="remove what the course created in the engine")
     clean.add_argument("creator", nargs="?", help="only what this creator made (a chapter number, `tests`)")
     clean.set_defaults(run=_clean)
     commands.add_parser("leaks", help="list labelled resources left behind").set_defaults(run=_leaks)
+    commands.add_parser("course-image", help="build the course image (top-level Dockerfile)").set_defaults(
+        run=_course_image)
+    for name, run, what in (("bundle", _bundle, "write the offline workshop bundle to"),
+                            ("bundle-load", _bundle_load, "load the workshop bundle from")):
+        command = commands.add_parser(name, help=f"{what} a directory")
+        command.add_argument("directory", type=Path)
+        command.set_defaults(run=run)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

@@ -2,25 +2,33 @@
 
 Each check gives a status, what it found, and a one-line fix when it fails. The exit code is 0
 only when every check passes. Chapter 00 runs the same commands visibly, then calls
-``run_doctor`` as its summary.
+``run_doctor`` as its summary. ``--workshop`` is the room preflight: the same checks and what a
+whole day needs besides (Python, memory, the course's virtualenv, pip inside a build), as a
+red/green table.
 
-Used by: chapter 00, ``make doctor``.
+Used by: chapter 00, ``make doctor``, ``make doctor-workshop``.
 """
 
+import os
 import platform
 import re
 import shutil
 import socket
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import LABEL, REPO_DIR, CourseError
 from .engine import MIN_ENGINE_MAJOR, _ask_engine, _no_engine_message, docker
-from .images import inspect_image, load_manifest, manifest_image, standin_recipe
+from .images import course_image_name, image_kind, inspect_image, load_manifest, manifest_image
 from .ports import DOCS_PORT, LAB_PORT, chapter_ports
 
 MIN_FREE_DISK_GB = 5
+# A whole day: JupyterLab and a kernel, a build, the Compose stack (web + Redis) and the
+# chapters' containers (the OOM demo limits its own to 64 MB), with room to spare.
+MIN_FREE_MEMORY_GB = 2
+MIN_PYTHON = (3, 11)
 
 
 @dataclass
@@ -118,8 +126,8 @@ def check_images() -> list[Check]:
         if inspected is None:
             checks.append(Check(f"image {image.name}", False, "missing", "run `make images`"))
         else:
-            kind = "stand-in (built offline)" if standin_recipe(inspected) else "official"
-            checks.append(Check(f"image {image.name}", True, f"present, {kind}"))
+            kind = {"stand-in": "stand-in (built offline)", "room copy": "room copy (pip from the bundle)"}
+            checks.append(Check(f"image {image.name}", True, f"present, {kind.get(image_kind(inspected), 'official')}"))
     return checks
 
 
@@ -132,7 +140,61 @@ def check_container() -> Check:
     return Check("first container", True, f"host kernel {platform.release()}, container kernel {result.stdout.strip()}")
 
 
-def run_checks() -> list[Check]:
+def check_python() -> Check:
+    found = platform.python_version()
+    ok = sys.version_info[:2] >= MIN_PYTHON
+    wanted = ".".join(map(str, MIN_PYTHON))
+    return Check("python", ok, f"Python {found} ({sys.executable})",
+                 "" if ok else f"install Python {wanted}+, then run make with PYTHON=python{wanted}")
+
+
+def check_memory() -> Check:
+    """Memory available to containers: the host's on Linux, the VM's with Docker Desktop."""
+    engine_total_gb = int(docker("info", "--format", "{{.MemTotal}}", check=False).stdout.strip() or 0) / 1e9
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists() and engine_total_gb and "desktop" not in docker(
+            "info", "--format", "{{.OperatingSystem}}", check=False).stdout.lower():
+        available_kb = int(re.search(r"MemAvailable:\s+(\d+)", meminfo.read_text()).group(1))
+        free_gb, where = available_kb * 1024 / 1e9, f"available of {engine_total_gb:.1f} GB"
+    else:
+        free_gb, where = engine_total_gb, "given to Docker's VM"
+    ok = free_gb >= MIN_FREE_MEMORY_GB
+    return Check("free memory", ok, f"{free_gb:.1f} GB {where}",
+                 "" if ok else f"free at least {MIN_FREE_MEMORY_GB} GB: close other programs "
+                               "(Docker Desktop: Settings → Resources → Memory)")
+
+
+def check_virtualenv() -> Check:
+    installed = (REPO_DIR / ".venv" / ".installed").exists()
+    return Check("course virtualenv", installed, ".venv installed" if installed else "no .venv",
+                 "" if installed else "run `make lab` (online) or `make bundle-load BUNDLE=…` (in the room)")
+
+
+def check_course_image() -> Check:
+    """Optional: only learners who run the course in its container need it."""
+    name = course_image_name()
+    present = inspect_image(name) is not None
+    return Check(f"image {name}", True, "present (optional)" if present else "absent (optional: the course "
+                 "in a container, `make course-image`)", skipped=not present)
+
+
+def check_pip_in_build() -> Check:
+    """A build that installs the sample app's requirements, uncached: the packages must come from
+    somewhere (a package index, or the room copy's wheels), which is what an offline room lacks."""
+    dockerfile = f"FROM {manifest_image('python').name}\nCOPY requirements.txt .\n" \
+                 "RUN pip install --no-cache-dir --dry-run --quiet -r requirements.txt\n"
+    result = subprocess.run(["docker", "build", "--no-cache", "--quiet", "--label", f"{LABEL}=doctor",
+                             "-f", "-", str(REPO_DIR / "sample_app")],
+                            input=dockerfile, capture_output=True, text=True, timeout=300)
+    if result.returncode == 0:
+        docker("image", "rm", result.stdout.strip(), check=False)
+        return Check("pip in a build", True, "the sample app's requirements install")
+    error = (result.stderr.strip().splitlines() or ["no message"])[-1]
+    return Check("pip in a build", False, error[-100:],
+                 "no package index answers: run `make bundle-load BUNDLE=…` with the workshop bundle")
+
+
+def run_checks(workshop: bool = False) -> list[Check]:
     engine = check_engine()
     if not engine.ok and engine.found == "no engine answers":
         return [engine]
@@ -140,24 +202,46 @@ def run_checks() -> list[Check]:
               check_plugin("buildx", "install the buildx plugin (Debian: docker-buildx; Docker Desktop has it)"),
               check_plugin("compose", "install Compose v2 (Debian: docker-compose; Docker Desktop has it)"),
               check_disk(), check_ports(), *check_images()]
+    if workshop:
+        checks[3:3] = [check_python(), check_memory(), check_virtualenv()]
+        checks.append(check_course_image())
     if all(check.ok for check in checks):
         checks.append(check_container())
+        if workshop:
+            checks.append(check_pip_in_build())
     else:
         checks.append(Check("first container", True, "runs once the checks above pass", skipped=True))
     return checks
 
 
-def run_doctor() -> int:
+def _print_table(checks: list[Check]) -> None:
+    """The room preflight's table: green for ready, red with its fix otherwise."""
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    paint = {"ready": "32", "FIX": "31", "—": "2"}
+    print(f"{'':2}{'check':<32} {'status':<6} found / fix")
+    for check in checks:
+        status = "—" if check.skipped else "ready" if check.ok else "FIX"
+        shown = f"\033[{paint[status]}m{status:<6}\033[0m" if color else f"{status:<6}"
+        print(f"{'':2}{check.name:<32} {shown} {check.found}")
+        if not check.ok:
+            print(f"{'':2}{'':<32} {'':<6} → {check.fix}")
+
+
+def run_doctor(workshop: bool = False) -> int:
     """Print one line per check and a fix under each failure; 0 when all pass."""
     try:
-        checks = run_checks()
+        checks = run_checks(workshop)
     except CourseError as error:
         checks = [Check("engine", False, str(error), "run `make engine`")]
+    failed = sum(not check.ok for check in checks)
+    if workshop:
+        _print_table(checks)
+        print("doctor: ready for the workshop" if not failed else f"doctor: NOT ready, {failed} row(s) to fix")
+        return 0 if not failed else 1
     for check in checks:
         status = "skip" if check.skipped else "ok  " if check.ok else "FAIL"
         print(f"{status}  {check.name:<32} {check.found}")
         if not check.ok:
             print(f"      fix: {check.fix}")
-    failed = sum(not check.ok for check in checks)
     print("doctor: all checks passed" if not failed else f"doctor: {failed} check(s) failed")
     return 0 if not failed else 1

@@ -23,10 +23,18 @@ SITE_DIR = REPO / "build" / "site"
 BIN = Path(sys.executable).parent
 PYTEST_NO_TESTS = 5
 CELL_TIMEOUT_S = 600
+GENERATED = {".venv", "build", "site", ".ipynb_checkpoints", "__pycache__"}
 
 
 def tracked(*patterns: str) -> list[str]:
-    """Files git knows (committed or staged) matching the patterns, so scratch files are not linted."""
+    """Files git knows (committed or staged) matching the patterns, so scratch files are not linted.
+
+    In the course unpacked from a workshop bundle (no .git): the files there, minus generated ones.
+    """
+    if not (REPO / ".git").exists():
+        found = {path.relative_to(REPO) for pattern in patterns
+                 for path in REPO.glob(pattern if "/" in pattern else f"**/{pattern}") if path.is_file()}
+        return sorted(str(path) for path in found if not GENERATED.intersection(path.parts))
     listing = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", *patterns],
                              cwd=REPO, capture_output=True, text=True)
     if listing.returncode != 0:
