@@ -131,6 +131,7 @@ def course_image_name() -> str:
 def build_course_image() -> str:
     """Build the course image from the top-level Dockerfile; returns its name. Prints its size."""
     name = course_image_name()
+    previous = inspect_image(name)
     print(f"course image: building {name} (log: {COURSE_IMAGE_LOG}) …", flush=True)
     COURSE_IMAGE_LOG.parent.mkdir(parents=True, exist_ok=True)
     with COURSE_IMAGE_LOG.open("w") as log:
@@ -139,7 +140,10 @@ def build_course_image() -> str:
     if built.returncode != 0:
         raise CourseError(f"`docker build -t {name} .` failed: read {COURSE_IMAGE_LOG}, fix the Dockerfile "
                           "or the network (pip needs a package index), then run `make course-image` again")
-    print(f"course image: {name}, {inspect_image(name)['Size'] / 1e6:.0f} MB on disk")
+    built_image = inspect_image(name)
+    if previous is not None and previous["Id"] != built_image["Id"]:
+        docker("image", "rm", previous["Id"], check=False)  # the build it replaced, now untagged
+    print(f"course image: {name}, {built_image['Size'] / 1e6:.0f} MB on disk")
     return name
 
 

@@ -11,8 +11,9 @@
 #     the bundle's wheels are the only packages there are.
 #  4. The course is unpacked from the bundle into a new directory; there: make bundle-load,
 #     make doctor-workshop, make nbval (the notebook stage of make test).
-#  5. The reject rules' counters say how many connections something tried (and could not) make.
-#     The rules are removed and the engine gets back the Python stand-in the room copy replaced.
+#  5. At the end, pass or fail: the reject rules' counters say how many packets something tried
+#     (and failed) to send out; the rules are removed; the engine gets back the Python image that
+#     the room copy replaced.
 #
 # Needs root (iptables, a mount namespace). Run by .ci/run after make test.
 set -euo pipefail
@@ -45,6 +46,13 @@ phase "3. cutting the network"
 iface=$(ip route show default | awk '{print $5; exit}')
 rules=("OUTPUT -o $iface -m conntrack --ctstate NEW" "FORWARD -o $iface")
 restore() {
+    echo; echo "offline-check: what tried to reach the network (and was rejected):"
+    for ipt in iptables ip6tables; do
+        for chain in OUTPUT FORWARD; do
+            packets=$($ipt -L "$chain" -v -n -x | awk -v mark="$MARK" '$0 ~ mark {sum += $1} END {print sum + 0}')
+            echo "  $ipt $chain: $packets rejected packet(s)"
+        done
+    done
     for ipt in iptables ip6tables; do
         for rule in "${rules[@]}"; do
             # shellcheck disable=SC2086  # the rule is words
@@ -84,12 +92,5 @@ env -u PIP_FIND_LINKS unshare --mount --propagation private bash -euo pipefail -
     make --no-print-directory nbval
 ' room-check "$room" "$BUNDLE"
 
-phase "5. what tried to reach the network (and was rejected)"
-for ipt in iptables ip6tables; do
-    for chain in OUTPUT FORWARD; do
-        packets=$($ipt -L "$chain" -v -n -x | awk -v mark="$MARK" '$0 ~ mark {sum += $1} END {print sum + 0}')
-        echo "  $ipt $chain: $packets rejected packet(s)"
-    done
-done
 rm -rf "$room"
 phase "done: the notebooks passed from the bundle alone, with no registry and no package index"
