@@ -4,8 +4,9 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
-from dockercourse import LABEL, REPO_DIR, checks
+from dockercourse import LABEL, REPO_DIR, agenda, checks
 from dockercourse.images import image_names
 from dockercourse.ports import chapter_ports
 from tests.nav import nav_files
@@ -204,13 +205,28 @@ def test_requirements_are_pinned(requirements):
 
 
 def test_instructor_guide_timings_match_the_chapters(chapters):
+    """The guide's timing table is generated at site build (dockercourse/agenda.py): the guide holds its
+    placeholder and no hand-typed rows, and the generated rows carry each chapter's own minutes."""
     guide = (REPO_DIR / "docs" / "instructor-guide.md").read_text()
+    assert "<!-- agenda: timing-table -->" in guide, "docs/instructor-guide.md: keep the generated timing table"
+    table = agenda.timing_table(agenda.read_chapters(REPO_DIR), measurement=None)
     for path, notebook in chapters.items():
         minutes = re.search(r"Teaching (\d+) min · Exercises (\d+) min", source(notebook.cells[0])).groups()
         link = rf"\[{path.name[:2]} · [^]]+\]\(notebooks/{re.escape(path.name)}\)"
-        row = re.search(rf"^\| {link} \| (\d+) min \| (\d+) min \|", guide, re.M)
-        assert row, f"docs/instructor-guide.md: no timing row for {path.name}"
-        assert row.groups() == minutes, f"instructor guide says {row.groups()} for {path.name}, the chapter {minutes}"
+        row = rf"^\| {link} \| (\d+) min \| (\d+) min \|"
+        assert not re.search(row, guide, re.M), f"docs/instructor-guide.md: a hand-typed timing row for {path.name}"
+        generated = re.search(row, table, re.M)
+        assert generated, f"the generated timing table has no row for {path.name}"
+        assert generated.groups() == minutes, \
+            f"timing table says {generated.groups()} for {path.name}, the chapter {minutes}"
+
+
+def test_agenda_page_holds_both_generated_agendas():
+    page = (REPO_DIR / "docs" / "agenda.md").read_text()
+    for name in ("half-day", "full-day"):
+        assert f"<!-- agenda: {name} -->" in page, f"docs/agenda.md: the {name} agenda's placeholder is missing"
+    assert "dockercourse/agenda.py" in yaml.safe_load((REPO_DIR / "mkdocs.yml").read_text()).get("hooks", []), \
+        "mkdocs.yml: the agenda hook (dockercourse/agenda.py) fills the placeholders"
 
 
 def test_cheat_sheet_lists_every_docker_command_a_chapter_runs(chapters):

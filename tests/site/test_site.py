@@ -163,3 +163,27 @@ def test_no_broken_internal_links_or_anchors():
                 if unquote(target.fragment) not in ids:
                     broken.append(f"{path.relative_to(SITE)}: {href} (no such anchor)")
     assert not broken, "\n".join(broken[:30])
+
+
+def test_the_agenda_prints_both_days_on_one_a4_page(page, site_url):
+    page.goto(site_url + "agenda/")
+    article = page.locator("article")
+    headings = article.locator("h2").all_inner_texts()
+    assert [h.strip("¶ ") for h in headings] == ["Half day", "Full day"], headings
+    tables = article.locator("table")
+    assert tables.count() == 2, "one table per agenda"
+    for index in range(2):
+        assert tables.nth(index).locator("tbody tr td").first.inner_text().startswith("09:00–")
+    assert "00 · Preflight" in tables.nth(0).inner_text() and "Lunch" in tables.nth(1).inner_text()
+
+    pdf = page.pdf(format="A4")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "agenda.pdf").write_bytes(pdf)
+    pages = len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", pdf))  # page objects, not the /Pages tree
+    assert pages == 1, f"the agenda prints on {pages} A4 pages (see {SCREENSHOTS / 'agenda.pdf'})"
+
+    page.emulate_media(media="print")
+    for chrome in (".md-header", ".md-sidebar--primary", ".md-sidebar--secondary", ".md-footer"):
+        assert not page.locator(chrome).first.is_visible(), f"{chrome} shows in print"
+    assert tables.nth(0).is_visible() and tables.nth(1).is_visible(), "both agendas show in print"
+    screenshot(page, "agenda-print")

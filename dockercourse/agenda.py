@@ -1,0 +1,288 @@
+"""Workshop timings and agendas, built from the chapters and from a measured run of them.
+
+Each chapter's first cell gives its minutes ("Teaching N min · Exercises M min"). `make nbval` runs every
+chapter and writes one JUnit testcase per cell, with the seconds it took, to build/test-results/nbval.xml;
+a chapter's cell times add up to its measured "run all". From both, this module writes the instructor
+guide's timing table and the half-day and full-day agendas, when the site is built, so that no number on
+those pages is typed by hand. Without a measurement (a fresh checkout) the pages say so and count 0.
+
+A chapter's block in an agenda = teaching + exercises + run all, rounded up to whole minutes. The start
+time, the breaks and the day's latest end are the constants below. A day that runs past its end has its
+exercises shown as demos instead of set, from its last chapter back, and the page says which.
+
+Used by: the site build (mkdocs.yml `hooks:` → `on_page_markdown` fills the `<!-- agenda: NAME -->`
+placeholders in docs/instructor-guide.md and docs/agenda.md), tests/test_agenda.py, tests/test_structure.py.
+"""
+
+import json
+import math
+import re
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from pathlib import Path
+
+START = time(9, 0)
+BREAK_MIN = 15
+LUNCH_MIN = 60
+WRAP_UP_MIN = 10
+#: An exercise shown by the instructor (solution and check), when the day has no time to set it.
+EXERCISE_DEMO_MIN = 5
+HALF_DAY_END = time(12, 30)
+FULL_DAY_END = time(17, 0)
+
+BREAK, LUNCH, WRAP_UP = "Break", "Lunch", "Wrap-up: questions and feedback"
+PAUSE_MIN = {BREAK: BREAK_MIN, LUNCH: LUNCH_MIN, WRAP_UP: WRAP_UP_MIN}
+#: Each day: chapter numbers and pauses, in order. The half day is the full day's morning.
+HALF_DAY = ("00", "01", BREAK, "02", "03", WRAP_UP)
+FULL_DAY = ("00", "01", BREAK, "02", "03", LUNCH, "04", BREAK, "05", "06", WRAP_UP)
+
+NBVAL_REPORT = Path("build") / "test-results" / "nbval.xml"
+NOT_MEASURED = "Run-all not measured in this build (run `make nbval`)"
+MINUTES = re.compile(r"Teaching (\d+) min · Exercises (\d+) min")
+NOTEBOOK_IN_CLASSNAME = re.compile(r"(\d\d-[a-z0-9-]+\.ipynb)$")
+PLACEHOLDER = re.compile(r"<!-- agenda: ([a-z-]+) -->")
+
+
+@dataclass(frozen=True)
+class Chapter:
+    number: str  # "00"
+    title: str  # "Preflight": the first heading, without the number and any subtitle after ':'
+    path: str  # "notebooks/00-preflight.ipynb", relative to docs/ and to the repository
+    teaching: int
+    exercises: int
+
+    @property
+    def link(self) -> str:
+        return f"[{self.number} · {self.title}]({self.path})"
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Seconds of `run all` per notebook file name, from one nbval JUnit report."""
+    seconds: dict[str, float]
+    timestamp: datetime | None
+    hostname: str | None
+    failed: int  # cells that failed or errored in that run: their times may not be a normal run's
+
+    def run_all_s(self, chapter: Chapter) -> float | None:
+        return self.seconds.get(Path(chapter.path).name)
+
+    def run_all_min(self, chapter: Chapter) -> int:
+        """Rounded up to a whole minute; 0 for a chapter that run did not execute."""
+        return math.ceil((self.run_all_s(chapter) or 0) / 60)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One row of an agenda: a chapter or a pause, from `start` (minutes after midnight)."""
+    label: str
+    start: int
+    chapter: str | None = None  # its number, for a chapter
+    teaching: int = 0
+    exercises: int = 0
+    run_all: int = 0
+    pause: int = 0
+    demo: bool = False  # the chapter's exercises are shown by the instructor, not set
+
+    @property
+    def minutes(self) -> int:
+        return self.teaching + self.exercises + self.run_all + self.pause
+
+    @property
+    def end(self) -> int:
+        return self.start + self.minutes
+
+
+@dataclass(frozen=True)
+class Agenda:
+    blocks: list[Block]
+    end_by: int  # minutes after midnight
+    demoed: list[str]  # chapter numbers whose exercises are demos, in the order they were cut
+
+    @property
+    def end(self) -> int:
+        return self.blocks[-1].end
+
+    @property
+    def chapters(self) -> list[str]:
+        return [block.chapter for block in self.blocks if block.chapter]
+
+
+def read_chapters(repo: Path) -> dict[str, Chapter]:
+    """Every chapter notebook's number, title and minutes, from its first cell, by chapter number."""
+    chapters = {}
+    for path in sorted((repo / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+        cell = json.loads(path.read_text())["cells"][0]
+        text = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        heading = re.match(r"# (\d\d) · ([^\n:]+)", text)
+        minutes = MINUTES.search(text)
+        if not heading or not minutes:
+            raise ValueError(f"{path.name}: the first cell needs '# NN · Title' and '{MINUTES.pattern}'")
+        chapters[heading.group(1)] = Chapter(heading.group(1), heading.group(2).strip(),
+                                             f"notebooks/{path.name}", *map(int, minutes.groups()))
+    return chapters
+
+
+def read_measurement(report: Path) -> Measurement | None:
+    """Run-all seconds per notebook from nbval's JUnit XML (one testcase per cell), or None without it."""
+    if not report.exists():
+        return None
+    try:
+        root = ElementTree.parse(report).getroot()
+    except ElementTree.ParseError as error:
+        raise ValueError(f"{report}: not readable JUnit XML ({error}): run `make nbval` again") from None
+    seconds: dict[str, float] = {}
+    for case in root.iter("testcase"):
+        notebook = NOTEBOOK_IN_CLASSNAME.search(case.get("classname", ""))
+        if notebook:
+            seconds[notebook.group(1)] = seconds.get(notebook.group(1), 0.0) + float(case.get("time", 0))
+    suite = next(root.iter("testsuite"), root)
+    stamp = suite.get("timestamp")
+    timestamp = datetime.fromisoformat(stamp) if stamp else None
+    failed = sum(int(each.get(kind, 0)) for each in root.iter("testsuite") for kind in ("failures", "errors"))
+    return Measurement(seconds, timestamp, suite.get("hostname"), failed)
+
+
+def clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def minutes_of(moment: time) -> int:
+    return moment.hour * 60 + moment.minute
+
+
+def lay_out(plan, chapters: dict[str, Chapter], measurement: Measurement | None, demoed=()) -> list[Block]:
+    """The plan's blocks, one after the other from START."""
+    blocks, start = [], minutes_of(START)
+    for step in plan:
+        if step in PAUSE_MIN:
+            block = Block(step, start, pause=PAUSE_MIN[step])
+        elif step not in chapters:
+            raise ValueError(f"an agenda names chapter {step}, but there is no notebooks/{step}-*.ipynb: "
+                             "update HALF_DAY and FULL_DAY in dockercourse/agenda.py")
+        else:
+            chapter = chapters[step]
+            demo = step in demoed
+            block = Block(chapter.link, start, step, chapter.teaching,
+                          min(chapter.exercises, EXERCISE_DEMO_MIN) if demo else chapter.exercises,
+                          measurement.run_all_min(chapter) if measurement else 0, demo=demo)
+        blocks.append(block)
+        start = block.end
+    return blocks
+
+
+def build_agenda(plan, chapters: dict[str, Chapter], measurement: Measurement | None, end_by: time) -> Agenda:
+    """Lay the plan out; while it ends after `end_by`, demo one more chapter's exercises, last chapter first."""
+    latest = minutes_of(end_by)
+    cuttable = [step for step in reversed(plan) if step in chapters and chapters[step].exercises > EXERCISE_DEMO_MIN]
+    demoed: list[str] = []
+    blocks = lay_out(plan, chapters, measurement)
+    while blocks[-1].end > latest and cuttable:
+        demoed.append(cuttable.pop(0))
+        blocks = lay_out(plan, chapters, measurement, demoed)
+    return Agenda(blocks, latest, demoed)
+
+
+def duration(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole} s" if whole < 60 else f"{whole // 60} min {whole % 60:02d} s"
+
+
+def timing_table(chapters: dict[str, Chapter], measurement: Measurement | None) -> str:
+    """The instructor guide's table: each chapter's minutes and its measured run-all time."""
+    def run_all(chapter: Chapter) -> str:
+        seconds = measurement.run_all_s(chapter) if measurement else None
+        return "not measured" if seconds is None else duration(seconds)
+
+    rows = ["| chapter | teaching | exercises | run all (measured) |", "|---|---|---|---|"]
+    rows += [f"| {c.link} | {c.teaching} min | {c.exercises} min | {run_all(c)} |" for c in chapters.values()]
+    total_s = sum(measurement.run_all_s(c) or 0 for c in chapters.values()) if measurement else 0
+    rows.append(f"| **together** | **{sum(c.teaching for c in chapters.values())} min** | "
+                f"**{sum(c.exercises for c in chapters.values())} min** | "
+                f"**{duration(total_s) if measurement else 'not measured'}** |")
+    return "\n".join(rows) + "\n\n" + source_line(measurement)
+
+
+def agenda_table(agenda: Agenda, chapters: dict[str, Chapter], measurement: Measurement | None) -> str:
+    """An agenda as a Markdown table with clock times, and one line on how it ends."""
+    rows = ["| time | session | teaching | exercises | run all | min |", "|---|---|--:|--:|--:|--:|"]
+    for block in agenda.blocks:
+        times = f"{clock(block.start)}–{clock(block.end)}"
+        if block.pause:
+            rows.append(f"| {times} | *{block.label}* | | | | {block.minutes} |")
+        else:
+            exercises = f"{block.exercises} (demo)" if block.demo else str(block.exercises)
+            rows.append(f"| {times} | {block.label} | {block.teaching} | {exercises} | {block.run_all} "
+                        f"| {block.minutes} |")
+    notes = []
+    if agenda.demoed:
+        names = ", ".join(agenda.demoed)
+        notes.append(f"All exercises set, this day would run past {clock(agenda.end_by)}: the exercises of "
+                     f"chapter(s) {names} are shown as demos ({EXERCISE_DEMO_MIN} min each) instead.")
+    spare = agenda.end_by - agenda.end
+    following = [number for number in chapters if number > max(agenda.chapters)]
+    if spare >= 0:
+        notes.append(f"Ends {clock(agenda.end)}, {spare} min before {clock(agenda.end_by)}"
+                     + (f": room for questions, or the demos of chapter {following[0]}." if following else "."))
+    else:
+        notes.append(f"**Ends {clock(agenda.end)}, {-spare} min past {clock(agenda.end_by)}** even with every "
+                     "exercise demoed: shorten it by hand.")
+    unmeasured = [number for number in agenda.chapters
+                  if measurement and measurement.run_all_s(chapters[number]) is None]
+    if not measurement:
+        notes.append(f"**{NOT_MEASURED}**: its minutes count as 0.")
+    elif unmeasured:
+        notes.append(f"**Run-all not measured for chapter(s) {', '.join(unmeasured)}** in that run: counted as 0.")
+    return "\n".join(rows) + "\n\n" + " ".join(notes)
+
+
+def source_line(measurement: Measurement | None) -> str:
+    """Where the run-all times come from: the nbval run (its machine and date), or that there was none."""
+    if not measurement:
+        return f"**{NOT_MEASURED}**."
+    when = measurement.timestamp.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") \
+        if measurement.timestamp else "an unrecorded date"
+    line = f"Run-all times measured by `make nbval` on host `{measurement.hostname or 'unknown'}`, {when}"
+    if measurement.failed:
+        line += f" ({measurement.failed} cell(s) failed in that run, so its times may be off)"
+    return line + "."
+
+
+def sections(repo: Path) -> dict[str, str]:
+    """The generated Markdown for each placeholder name."""
+    chapters = read_chapters(repo)
+    left_out = [number for number in chapters if number not in FULL_DAY]
+    if left_out:
+        raise ValueError(f"the full day leaves out chapter(s) {', '.join(left_out)}: add them to FULL_DAY "
+                         "in dockercourse/agenda.py")
+    measurement = read_measurement(repo / NBVAL_REPORT)
+    half_day = build_agenda(HALF_DAY, chapters, measurement, HALF_DAY_END)
+    full_day = build_agenda(FULL_DAY, chapters, measurement, FULL_DAY_END)
+    return {
+        "timing-table": timing_table(chapters, measurement),
+        "source": source_line(measurement),
+        "half-day": agenda_table(half_day, chapters, measurement),
+        "full-day": agenda_table(full_day, chapters, measurement),
+    }
+
+
+def fill(markdown: str, generated: dict[str, str], where: str = "page") -> str:
+    """Replace each `<!-- agenda: NAME -->` with the generated Markdown for NAME."""
+    def replace(match: re.Match) -> str:
+        if match.group(1) not in generated:
+            raise ValueError(f"{where}: unknown placeholder {match.group(0)}; known: {', '.join(generated)}")
+        return generated[match.group(1)]
+    return PLACEHOLDER.sub(replace, markdown)
+
+
+def on_page_markdown(markdown, page, config, files):
+    """mkdocs hook (mkdocs.yml `hooks:`): fill the agenda placeholders of the pages that have them."""
+    if not PLACEHOLDER.search(markdown):
+        return markdown
+    from mkdocs.exceptions import PluginError  # only under mkdocs; the rest of the module needs the stdlib alone
+
+    try:
+        return fill(markdown, sections(Path(config.config_file_path).parent), page.file.src_uri)
+    except ValueError as error:
+        raise PluginError(str(error)) from None

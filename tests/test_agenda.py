@@ -1,0 +1,211 @@
+"""dockercourse/agenda.py: the timing table and the workshop agendas, from chapters and an nbval report."""
+
+import json
+import math
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from dockercourse import REPO_DIR, agenda
+from dockercourse.agenda import Measurement
+
+JUNIT = """<?xml version="1.0" encoding="utf-8"?>
+<testsuites name="pytest tests"><testsuite name="pytest" errors="0" failures="{failures}" skipped="0" tests="5"
+ time="99.0" timestamp="2026-11-27T19:22:08.265971+00:00" hostname="ci-runner">
+<testcase classname="notebooks.00-intro.ipynb" name="Cell 0" time="1.5" />
+<testcase classname="notebooks.00-intro.ipynb" name="Cell 1" time="2.25" />
+<testcase classname="notebooks.01-more.ipynb" name="Cell 0" time="60.0" />
+<testcase classname="notebooks.01-more.ipynb" name="Cell 1" time="0.5" />
+<testcase classname="tests.test_other" name="test_not_a_notebook" time="30.0" />
+</testsuite></testsuites>
+"""
+
+
+def write_chapter(repo: Path, number: str, slug: str, title: str, teaching: int, exercises: int) -> None:
+    first = f"# {number} · {title}\n\n**Questions**\n- …\n\nTeaching {teaching} min · Exercises {exercises} min"
+    notebook = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": first.splitlines(keepends=True)}],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (repo / "notebooks").mkdir(parents=True, exist_ok=True)
+    (repo / "notebooks" / f"{number}-{slug}.ipynb").write_text(json.dumps(notebook))
+
+
+def write_report(repo: Path, failures: int = 0) -> Path:
+    report = repo / agenda.NBVAL_REPORT
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(JUNIT.format(failures=failures))
+    return report
+
+
+@pytest.fixture
+def small_course(tmp_path) -> Path:
+    """Seven chapters, as the agendas expect; the report (write_report) measures only 00 and 01."""
+    write_chapter(tmp_path, "00", "intro", "Intro: what this is", 10, 5)
+    write_chapter(tmp_path, "01", "more", "More", 30, 15)
+    for number in range(2, 7):
+        write_chapter(tmp_path, f"{number:02d}", f"part-{number}", f"Part {number}", 20, 10)
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def course() -> dict[str, agenda.Chapter]:
+    return agenda.read_chapters(REPO_DIR)
+
+
+def measured(chapters: dict[str, agenda.Chapter], seconds: float) -> Measurement:
+    """A run in which every chapter took `seconds`."""
+    return Measurement({Path(c.path).name: seconds for c in chapters.values()}, None, "test", 0)
+
+
+def test_chapters_come_from_the_first_cell(small_course):
+    chapters = agenda.read_chapters(small_course)
+    assert list(chapters) == ["00", "01", "02", "03", "04", "05", "06"]
+    assert chapters["00"] == agenda.Chapter("00", "Intro", "notebooks/00-intro.ipynb", 10, 5), "subtitle dropped"
+    assert chapters["01"].link == "[01 · More](notebooks/01-more.ipynb)"
+
+
+def test_a_chapter_without_minutes_is_an_error(small_course):
+    (small_course / "notebooks" / "02-bad.ipynb").write_text(json.dumps(
+        {"cells": [{"cell_type": "markdown", "metadata": {}, "source": "# 02 · Bad\n"}]}))
+    with pytest.raises(ValueError, match="02-bad.ipynb"):
+        agenda.read_chapters(small_course)
+
+
+def test_the_report_adds_up_each_notebooks_cells(small_course):
+    measurement = agenda.read_measurement(write_report(small_course))
+    assert measurement.seconds == {"00-intro.ipynb": 3.75, "01-more.ipynb": 60.5}, "tests that are not cells ignored"
+    assert measurement.hostname == "ci-runner"
+    assert measurement.timestamp == datetime(2026, 11, 27, 19, 22, 8, 265971, tzinfo=UTC)
+    assert measurement.failed == 0
+    chapters = agenda.read_chapters(small_course)
+    assert [measurement.run_all_min(c) for c in chapters.values()][:3] == [1, 2, 0], "rounded up to whole minutes"
+
+
+def test_the_source_line_names_the_host_and_date_and_flags_failures(small_course):
+    line = agenda.source_line(agenda.read_measurement(write_report(small_course)))
+    assert "`ci-runner`" in line and "2026-11-27 19:22 UTC" in line and "failed" not in line
+    line = agenda.source_line(agenda.read_measurement(write_report(small_course, failures=2)))
+    assert "2 cell(s) failed" in line
+
+
+def test_no_report_means_not_measured(small_course):
+    assert agenda.read_measurement(small_course / agenda.NBVAL_REPORT) is None
+    generated = agenda.sections(small_course)
+    for name in ("timing-table", "source"):
+        assert agenda.NOT_MEASURED in generated[name], name
+    assert "| not measured |" in generated["timing-table"]
+
+
+def test_not_measured_agendas_count_run_all_as_zero_and_say_so(course):
+    for plan, end_by in ((agenda.HALF_DAY, agenda.HALF_DAY_END), (agenda.FULL_DAY, agenda.FULL_DAY_END)):
+        day = agenda.build_agenda(plan, course, None, end_by)
+        assert all(block.run_all == 0 for block in day.blocks)
+        assert agenda.NOT_MEASURED in agenda.agenda_table(day, course, None)
+
+
+def test_an_unreadable_report_is_an_error_not_a_silent_zero(small_course):
+    report = write_report(small_course)
+    report.write_text(JUNIT[:200])
+    with pytest.raises(ValueError, match="make nbval"):
+        agenda.read_measurement(report)
+
+
+@pytest.mark.parametrize("seconds", [0.4, 59.9, 60.0, 61.0, 185.0])
+def test_each_chapter_block_is_teaching_plus_exercises_plus_rounded_up_run_all(course, seconds):
+    day = agenda.build_agenda(agenda.FULL_DAY, course, measured(course, seconds), agenda.FULL_DAY_END)
+    for block in day.blocks:
+        if block.chapter and not block.demo:
+            chapter = course[block.chapter]
+            assert block.minutes == chapter.teaching + chapter.exercises + math.ceil(seconds / 60), block.label
+
+
+@pytest.mark.parametrize("plan, end_by", [(agenda.HALF_DAY, agenda.HALF_DAY_END),
+                                          (agenda.FULL_DAY, agenda.FULL_DAY_END)], ids=["half", "full"])
+def test_times_are_consecutive_from_the_start(course, plan, end_by):
+    day = agenda.build_agenda(plan, course, measured(course, 40), end_by)
+    assert day.blocks[0].start == agenda.minutes_of(agenda.START)
+    for before, after in zip(day.blocks, day.blocks[1:], strict=False):
+        assert after.start == before.end, f"{after.label} starts at {after.start}, {before.label} ends at {before.end}"
+    table = agenda.agenda_table(day, course, measured(course, 40))
+    clocks = re.findall(r"^\| (\d\d:\d\d)–(\d\d:\d\d) \|", table, re.M)
+    assert len(clocks) == len(day.blocks)
+    assert all(end == next_start for (_, end), (next_start, _) in zip(clocks, clocks[1:], strict=False))
+    assert clocks[0][0] == "09:00"
+
+
+def test_the_half_day_ends_by_its_end_or_says_what_is_cut(course):
+    for seconds in (30, 600, 1800):  # a quick machine, a slow one, a very slow one
+        measurement = measured(course, seconds)
+        day = agenda.build_agenda(agenda.HALF_DAY, course, measurement, agenda.HALF_DAY_END)
+        table = agenda.agenda_table(day, course, measurement)
+        if day.demoed:
+            assert f"chapter(s) {', '.join(day.demoed)} are shown as demos" in table
+            assert all(f"{agenda.EXERCISE_DEMO_MIN} (demo)" in table for _ in day.demoed)
+        if day.end > day.end_by:
+            assert "min past 12:30" in table, "a day that cannot fit says so"
+        else:
+            assert f"Ends {agenda.clock(day.end)}" in table
+
+
+def test_a_day_that_runs_over_demos_exercises_from_its_last_chapter_back(course):
+    slow = measured(course, 10 * 60)  # ten minutes of waiting per chapter
+    day = agenda.build_agenda(agenda.HALF_DAY, course, slow, agenda.HALF_DAY_END)
+    all_set = agenda.lay_out(agenda.HALF_DAY, course, slow)
+    assert all_set[-1].end > day.end_by, "the case this test is about: every exercise set does not fit"
+    assert day.demoed and day.demoed == ["03", "02", "01"][:len(day.demoed)]
+    assert day.end <= day.end_by
+
+
+def test_a_day_that_cannot_fit_says_by_how_much(course):
+    very_slow = measured(course, 60 * 60)
+    day = agenda.build_agenda(agenda.HALF_DAY, course, very_slow, agenda.HALF_DAY_END)
+    assert day.end > day.end_by
+    assert f"{day.end - day.end_by} min past 12:30" in agenda.agenda_table(day, course, very_slow)
+
+
+def test_the_days_cover_the_chapters(course):
+    full = agenda.build_agenda(agenda.FULL_DAY, course, None, agenda.FULL_DAY_END)
+    assert full.chapters == list(course), "the full day covers every chapter, in order"
+    assert [block.label for block in full.blocks].count(agenda.LUNCH) == 1
+    assert [block.label for block in full.blocks].count(agenda.BREAK) == 2
+    half = agenda.build_agenda(agenda.HALF_DAY, course, None, agenda.HALF_DAY_END)
+    assert half.chapters == ["00", "01", "02", "03"]
+    assert [block.label for block in half.blocks].count(agenda.BREAK) == 1
+    assert half.blocks[-1].label == agenda.WRAP_UP
+
+
+def test_the_timing_table_keeps_the_row_format_the_guide_uses(small_course):
+    write_report(small_course)
+    table = agenda.sections(small_course)["timing-table"]
+    assert "| [00 · Intro](notebooks/00-intro.ipynb) | 10 min | 5 min | 4 s |" in table
+    assert "| [01 · More](notebooks/01-more.ipynb) | 30 min | 15 min | 1 min 00 s |" in table
+    assert "| [02 · Part 2](notebooks/02-part-2.ipynb) | 20 min | 10 min | not measured |" in table
+    assert "| **together** | **140 min** | **70 min** | **1 min 04 s** |" in table
+
+
+def test_a_chapter_missing_from_the_report_is_named(small_course):
+    write_report(small_course)
+    half_day = agenda.sections(small_course)["half-day"]
+    assert "| 09:00–09:16 | [00 · Intro](notebooks/00-intro.ipynb) | 10 | 5 | 1 | 16 |" in half_day
+    assert "Run-all not measured for chapter(s) 02, 03** in that run: counted as 0" in half_day
+
+
+def test_a_chapter_the_agendas_do_not_know_is_an_error(small_course):
+    write_chapter(small_course, "07", "extra", "Extra", 20, 10)
+    with pytest.raises(ValueError, match="leaves out chapter"):
+        agenda.sections(small_course)
+
+
+def test_the_hook_fills_known_placeholders_and_rejects_unknown_ones(small_course):
+    from mkdocs.exceptions import PluginError
+
+    config = SimpleNamespace(config_file_path=str(small_course / "mkdocs.yml"))
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="agenda.md"))
+    filled = agenda.on_page_markdown("# A\n\n<!-- agenda: half-day -->\n", page, config, files=None)
+    assert "| 09:00–09:15 | [00 · Intro](notebooks/00-intro.ipynb) | 10 | 5 | 0 | 15 |" in filled
+    assert "<!-- agenda" not in filled
+    assert agenda.on_page_markdown("no placeholder", page, config, files=None) == "no placeholder"
+    with pytest.raises(PluginError, match="agenda.md: unknown placeholder"):
+        agenda.on_page_markdown("<!-- agenda: quarter-day -->", page, config, files=None)
