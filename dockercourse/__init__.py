@@ -2,10 +2,11 @@
 
 Small on purpose: engine checks (``engine``, ``doctor``), the image manifest and its
 offline stand-ins (``images``), the course label and cleanup (``resources``), waiting
-for a port or a healthy container (``wait``). Every docker command a chapter teaches
+for a port or a healthy container (``wait``); for workshops, the offline bundle (``bundle``)
+and the agenda built from measured timings (``agenda``). Every docker command a chapter teaches
 stays visible in the chapter itself; these helpers only check and clean up.
 
-Command line: ``python -m dockercourse {engine,images,doctor,clean,leaks}``.
+Command line: ``python -m dockercourse {engine,images,doctor,clean,leaks,course-image,bundle,bundle-load}``.
 """
 
 from pathlib import Path

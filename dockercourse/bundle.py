@@ -47,13 +47,14 @@ Made on {made} from the course at {revision}, on {platform_name}.
 
 ## On each learner's machine (Linux x86_64, Docker Engine 26+ installed, Python 3.11+, make)
 
+With this directory at, say, `/media/usb/workshop-bundle` (it may stay read-only):
+
 ```bash
-sha256sum -c SHA256SUMS               # optional: make bundle-load checks it too
-tar -xzf course.tar.gz                # the course, in ./dockercourse
-cd dockercourse
-make bundle-load BUNDLE=..            # images into the engine, Python packages from the wheels only
-make doctor-workshop                  # green table = ready for the day; each red row has its fix
-make lab                              # JupyterLab on chapter 00
+tar -xzf /media/usb/workshop-bundle/course.tar.gz -C ~     # the course, in ~/dockercourse
+cd ~/dockercourse
+make bundle-load BUNDLE=/media/usb/workshop-bundle  # checks SHA256SUMS, loads the images, installs .venv
+make doctor-workshop                                # a ready/FIX table for the day; exit code 0 = ready
+make lab                                            # JupyterLab on chapter 00
 ```
 
 `make bundle-load` loads the images below with `docker load`, then makes a **room copy** of
@@ -132,15 +133,18 @@ def image_python() -> str:
     return re.search(r":(\d+\.\d+)", manifest_image("python").name).group(1)
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as data:
+        while block := data.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def _checksums(directory: Path) -> dict[str, str]:
-    sums = {}
-    for path in sorted(p for p in directory.rglob("*") if p.is_file() and p.name != CHECKSUMS):
-        digest = hashlib.sha256()
-        with path.open("rb") as data:
-            while block := data.read(1 << 20):
-                digest.update(block)
-        sums[path.relative_to(directory).as_posix()] = digest.hexdigest()
-    return sums
+    """SHA-256 of every file in the bundle, by its path inside it."""
+    return {path.relative_to(directory).as_posix(): _sha256(path)
+            for path in sorted(directory.rglob("*")) if path.is_file() and path.name != CHECKSUMS}
 
 
 def _image_rows(names: list[str]) -> str:
@@ -199,8 +203,9 @@ def verify_bundle(directory: Path) -> None:
     if not listing.exists():
         raise CourseError(f"{directory} has no {CHECKSUMS}: point BUNDLE at the directory `make bundle` wrote")
     expected = dict(reversed(line.split("  ", 1)) for line in listing.read_text().splitlines() if line)
-    actual = _checksums(directory)
-    damaged = sorted(name for name, digest in expected.items() if actual.get(name) != digest)
+    # Only the listed files: the course may be unpacked beside them, with its .venv.
+    damaged = sorted(name for name, digest in expected.items()
+                     if not (directory / name).is_file() or _sha256(directory / name) != digest)
     if damaged:
         raise CourseError(f"{len(damaged)} file(s) of the bundle are missing or damaged ({damaged[0]}, …): "
                           "copy the bundle again")

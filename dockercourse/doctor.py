@@ -3,12 +3,13 @@
 Each check gives a status, what it found, and a one-line fix when it fails. The exit code is 0
 only when every check passes. Chapter 00 runs the same commands visibly, then calls
 ``run_doctor`` as its summary. ``--workshop`` is the room preflight: the same checks and what a
-whole day needs besides (Python, memory, the course's virtualenv, pip inside a build), as a
+whole day needs besides (Python, memory, the course's packages, pip inside a build), as a
 red/green table.
 
 Used by: chapter 00, ``make doctor``, ``make doctor-workshop``.
 """
 
+import importlib.util
 import os
 import platform
 import re
@@ -164,10 +165,14 @@ def check_memory() -> Check:
                                "(Docker Desktop: Settings → Resources → Memory)")
 
 
-def check_virtualenv() -> Check:
-    installed = (REPO_DIR / ".venv" / ".installed").exists()
-    return Check("course virtualenv", installed, ".venv installed" if installed else "no .venv",
-                 "" if installed else "run `make lab` (online) or `make bundle-load BUNDLE=…` (in the room)")
+def check_packages() -> Check:
+    """The course's Python packages: in .venv, or (the course image) in the Python running this."""
+    if (REPO_DIR / ".venv" / ".installed").exists():
+        return Check("course packages", True, ".venv installed")
+    if all(importlib.util.find_spec(module) for module in ("jupyterlab", "nbval", "docker")):
+        return Check("course packages", True, f"installed for {sys.executable}")
+    return Check("course packages", False, "no .venv",
+                 "run `make lab` (online) or `make bundle-load BUNDLE=…` (in the room)")
 
 
 def check_course_image() -> Check:
@@ -203,7 +208,7 @@ def run_checks(workshop: bool = False) -> list[Check]:
               check_plugin("compose", "install Compose v2 (Debian: docker-compose; Docker Desktop has it)"),
               check_disk(), check_ports(), *check_images()]
     if workshop:
-        checks[3:3] = [check_python(), check_memory(), check_virtualenv()]
+        checks[3:3] = [check_python(), check_memory(), check_packages()]
         checks.append(check_course_image())
     if all(check.ok for check in checks):
         checks.append(check_container())

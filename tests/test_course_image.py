@@ -106,3 +106,9 @@ def test_docker_socket_group_is_added_not_root(lab):
     groups = inside("id", "-G").stdout.split()
     assert str(os.stat("/var/run/docker.sock").st_gid) in groups
     assert "0" not in groups
+
+
+def test_the_room_preflight_is_green_inside(lab):
+    preflight = inside("python", "-m", "dockercourse", "doctor", "--workshop")
+    assert preflight.returncode == 0, preflight.stdout + preflight.stderr
+    assert "course packages                  ready  installed for /usr/local/bin/python" in preflight.stdout
