@@ -157,8 +157,13 @@ def _image_rows(names: list[str]) -> str:
 
 
 def make_bundle(directory: Path) -> None:
-    """Write the bundle to a fresh directory (built beside it, so a failure leaves no half bundle)."""
+    """Write the bundle to a fresh directory (built beside it, so a failure leaves no half bundle).
+
+    Only a new or empty directory, or an earlier bundle (it has SHA256SUMS), is replaced."""
     started = time.monotonic()
+    if directory.exists() and any(directory.iterdir()) and not (directory / CHECKSUMS).exists():
+        raise CourseError(f"{directory} holds other files, which make bundle would replace: "
+                          "choose a new or empty directory (BUNDLE=…)")
     names = [*image_names(), course_image_name()]
     missing = [name for name in names if inspect_image(name) is None]
     if missing:

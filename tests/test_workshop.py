@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from dockercourse import REPO_DIR, CourseError, doctor
-from dockercourse.bundle import CHECKSUMS, _checksums, image_python, verify_bundle
+from dockercourse.bundle import CHECKSUMS, _checksums, image_python, make_bundle, verify_bundle
 from dockercourse.images import ROOM_LABEL, STANDIN_LABEL, image_kind, manifest_image
 
 
@@ -56,6 +56,13 @@ def test_a_damaged_bundle_is_refused_with_what_to_do(tmp_path, damage):
 def test_bundle_load_of_a_directory_that_is_no_bundle_says_so(tmp_path):
     with pytest.raises(CourseError, match="has no SHA256SUMS: point BUNDLE at the directory `make bundle` wrote"):
         verify_bundle(tmp_path)
+
+
+def test_make_bundle_never_replaces_a_directory_of_other_files(tmp_path):
+    (tmp_path / "holiday-photos.jpg").write_bytes(b"keep me")
+    with pytest.raises(CourseError, match="holds other files, which make bundle would replace: choose a new"):
+        make_bundle(tmp_path)
+    assert (tmp_path / "holiday-photos.jpg").read_bytes() == b"keep me"
 
 
 @pytest.mark.engine
