@@ -45,13 +45,15 @@ course-image: images ## build the course image: JupyterLab and the chapters in a
 bundle: $(VENV)/.installed course-image ## write the offline workshop bundle to BUNDLE (images, wheels, course)
 	@$(VPY) -m dockercourse bundle $(BUNDLE)
 
+# The bundle's wheels for the course's virtualenv (the layout is dockercourse/bundle.py's).
+BUNDLE_WHEELS = $(abspath $(BUNDLE))/$(shell $(PYTHON) -c 'from dockercourse.bundle import HOST_WHEELS; print(HOST_WHEELS)')
 # In the room: the images into the engine, then the virtualenv from the bundle's wheels only (the
 # environment beats any pip configuration), and a pip.conf that keeps the virtualenv's pip there.
 bundle-load: ## in a room with no network: load BUNDLE's images, install Python packages from its wheels only
 	@$(COURSE) bundle-load $(BUNDLE)
-	@PIP_NO_INDEX=1 PIP_FIND_LINKS="$(abspath $(BUNDLE))/wheels/host" $(MAKE) --no-print-directory $(VENV)/.installed
-	@printf '[global]\nno-index = true\nfind-links = %s\n' "$(abspath $(BUNDLE))/wheels/host" > $(VENV)/pip.conf
-	@echo "bundle-load: .venv installs from $(abspath $(BUNDLE))/wheels/host only; next: make doctor-workshop"
+	@PIP_NO_INDEX=1 PIP_FIND_LINKS="$(BUNDLE_WHEELS)" $(MAKE) --no-print-directory $(VENV)/.installed
+	@printf '[global]\nno-index = true\nfind-links = %s\n' "$(BUNDLE_WHEELS)" > $(VENV)/pip.conf
+	@echo "bundle-load: .venv installs from $(BUNDLE_WHEELS) only; next: make doctor-workshop"
 
 offline-check: ## CI, root: make bundle, then bundle-load and the notebooks with the network cut off
 	@bash tests/offline_check.sh

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from . import REPO_DIR, CourseError
 from .engine import docker, require_engine
-from .images import ROOM_LABEL, course_image_name, image_kind, image_names, inspect_image, manifest_image
+from .images import ROOM_LABEL, course_image_name, image_kind, image_names, inspect_image, manifest_image, run_step
 
 CHECKSUMS = "SHA256SUMS"
 COURSE_ARCHIVE = "course.tar.gz"
@@ -31,6 +31,7 @@ IMAGE_WHEELS = "wheels/image"
 REQUIREMENTS = ["requirements.txt", "sample_app/requirements.txt"]
 # Learners' machines may run another Python than the bundling machine: wheels for these too.
 HOST_PYTHONS = ["3.12", "3.13", "3.14"]
+RETRY = "fix that, then run `make bundle` again"
 # Inside the room copy of the Python image: where its wheels are, and pip told to use only them.
 IMAGE_WHEEL_DIR = "/usr/local/share/dockercourse/wheels"
 IMAGE_PIP_CONF = f"[global]\nno-index = true\nfind-links = {IMAGE_WHEEL_DIR}\n"
@@ -75,14 +76,6 @@ Wheels: `wheels/host/` for Python {host_pythons} on Linux x86_64 (`requirements.
 """
 
 
-def _run(command: list[str], what: str, **options) -> subprocess.CompletedProcess:
-    result = subprocess.run(command, capture_output=True, text=True, **options)
-    if result.returncode != 0:
-        last = (result.stderr.strip() or result.stdout.strip()).splitlines() or ["no message"]
-        raise CourseError(f"{what} failed ({last[-1]}): fix that, then run the command again")
-    return result
-
-
 def _size(path: Path) -> int:
     return path.stat().st_size if path.is_file() else sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -91,13 +84,13 @@ def _course_archive(destination: Path) -> str:
     """The course's files as they are now: what git tracks or would track (not what .gitignore ignores)."""
     if not (REPO_DIR / ".git").exists():
         raise CourseError("make bundle needs the course as a git checkout (it packs the files git knows)")
-    listing = _run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], "`git ls-files`",
-                   cwd=REPO_DIR).stdout
+    listing = run_step(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], "`git ls-files`",
+                       RETRY, cwd=REPO_DIR).stdout
     with tarfile.open(destination, "w:gz") as archive:
         for name in sorted(set(filter(None, listing.split("\0")))):
             if (REPO_DIR / name).is_file():  # a file deleted but not yet committed is listed too
                 archive.add(REPO_DIR / name, arcname=f"dockercourse/{name}")
-    return _run(["git", "describe", "--always", "--dirty"], "`git describe`", cwd=REPO_DIR).stdout.strip()
+    return run_step(["git", "describe", "--always", "--dirty"], "`git describe`", RETRY, cwd=REPO_DIR).stdout.strip()
 
 
 def _save_images(destination: Path, names: list[str]) -> None:
@@ -125,7 +118,7 @@ def _download_wheels(destination: Path, requirements: list[str], python: str | N
         command += ["--only-binary=:all:", "--python-version", python, *_platform_options()]
     for requirement in requirements:
         command += ["-r", str(REPO_DIR / requirement)]
-    _run([*command, *extra], f"pip download for Python {python or sys.version.split()[0]}")
+    run_step([*command, *extra], f"pip download for Python {python or sys.version.split()[0]}", RETRY)
 
 
 def image_python() -> str:

@@ -168,11 +168,14 @@ def cache_dir() -> Path:
     return base / "dockercourse" / "standins"
 
 
-def _run(command: list[str], what: str, hint: str = "rerun `make images`") -> None:
-    result = subprocess.run(command, capture_output=True, text=True)
+def run_step(command: list[str], what: str, hint: str = "rerun `make images`",
+             **options) -> subprocess.CompletedProcess:
+    """Run one step of making images or a bundle; on failure, one line: what failed, its last words, the hint."""
+    result = subprocess.run(command, capture_output=True, text=True, **options)
     if result.returncode != 0:
         tail = (result.stderr.strip() or result.stdout.strip()).splitlines()[-1:] or ["no message"]
         raise CourseError(f"{what} failed ({tail[0]}): {hint}")
+    return result
 
 
 def _ensure_debootstrap() -> None:
@@ -187,14 +190,14 @@ def _ensure_debootstrap() -> None:
 def _make_rootfs(standin: Standin, rootfs: Path) -> None:
     """debootstrap the stand-in's Debian release with its packages, then make it behave like the official image."""
     packages = ",".join(["ca-certificates", *standin.packages])
-    _run(["debootstrap", "--variant=minbase", f"--include={packages}", standin.debian, str(rootfs),
-          DEBIAN_MIRROR], f"debootstrap of Debian {standin.debian}",
-         f"check that {DEBIAN_MIRROR} is reachable, then rerun `make images`")
+    run_step(["debootstrap", "--variant=minbase", f"--include={packages}", standin.debian, str(rootfs),
+              DEBIAN_MIRROR], f"debootstrap of Debian {standin.debian}",
+             f"check that {DEBIAN_MIRROR} is reachable, then rerun `make images`")
     for certificate in host_certificates():
         shutil.copy(certificate, rootfs / "usr/local/share/ca-certificates" / certificate.name)
-    _run(["chroot", str(rootfs), "update-ca-certificates"], "update-ca-certificates in the stand-in")
+    run_step(["chroot", str(rootfs), "update-ca-certificates"], "update-ca-certificates in the stand-in")
     for command in standin.setup:
-        _run(["chroot", str(rootfs), "sh", "-c", command], f"`{command}` in the stand-in")
+        run_step(["chroot", str(rootfs), "sh", "-c", command], f"`{command}` in the stand-in")
     # Official python images let pip install into the system interpreter; Debian's refuses (PEP 668).
     for marker in rootfs.glob("usr/lib/python3*/EXTERNALLY-MANAGED"):
         marker.unlink()
