@@ -11,9 +11,10 @@ from . import CourseError
 
 
 def _engine(args: argparse.Namespace) -> int:
-    from .engine import ensure_engine
+    from .engine import engine_summary, ensure_engine
 
-    print(f"engine: Docker Engine {ensure_engine()} answers")
+    ensure_engine()
+    print(f"engine: {engine_summary()}")
     return 0
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import LABEL, REPO_DIR, CourseError
-from .engine import MIN_ENGINE_MAJOR, _ask_engine, _no_engine_message, docker
+from .engine import MIN_ENGINE_MAJOR, _ask_engine, _no_engine_message, compose_version, docker, image_store
 from .images import course_image_name, image_kind, inspect_image, load_manifest, manifest_image
 from .ports import DOCS_PORT, LAB_PORT, chapter_ports
 
@@ -30,6 +30,9 @@ MIN_FREE_DISK_GB = 5
 # chapters' containers (the OOM demo limits its own to 64 MB), with room to spare.
 MIN_FREE_MEMORY_GB = 2
 MIN_PYTHON = (3, 11)
+# The `docker compose` plugin: v2 (2020–2025) and v5 (since December 2025) are the same CLI;
+# v1 was the separate Python `docker-compose` program.
+MIN_COMPOSE_MAJOR = 2
 
 
 @dataclass
@@ -54,14 +57,29 @@ def check_engine() -> Check:
         return Check("engine", False, "no engine answers", _no_engine_message(error))
     client = docker("version", "--format", "{{.Client.Version}}", check=False).stdout.strip()
     ok = _major(version) >= MIN_ENGINE_MAJOR
-    return Check("engine", ok, f"client {client}, server {version}",
+    return Check("engine", ok, f"client {client}, server {version}, {image_store()} image store",
                  "" if ok else f"upgrade Docker Engine to {MIN_ENGINE_MAJOR} or newer")
 
 
-def check_plugin(plugin: str, fix: str) -> Check:
-    result = docker(plugin, "version", check=False)
-    found = result.stdout.strip().splitlines()[0] if result.returncode == 0 else "missing"
-    return Check(f"docker {plugin}", result.returncode == 0, found, "" if result.returncode == 0 else fix)
+def check_buildx() -> Check:
+    result = docker("buildx", "version", check=False)
+    ok = result.returncode == 0
+    return Check("docker buildx", ok, result.stdout.strip().splitlines()[0] if ok else "missing",
+                 "" if ok else "install the buildx plugin (Debian: docker-buildx; Docker Desktop has it)")
+
+
+def check_compose() -> Check:
+    """Compose is the `docker compose` plugin, major version 2 or newer: v2 and v5 are the same CLI.
+
+    Used by: chapter 00 and the doctor.
+    """
+    version = compose_version()
+    if version is None:
+        return Check("docker compose", False, "missing", "install Compose, the `docker compose` plugin "
+                     "(Debian: docker-compose; Docker Desktop has it)")
+    ok = _major(version) >= MIN_COMPOSE_MAJOR
+    return Check("docker compose", ok, f"Compose {version}",
+                 "" if ok else f"upgrade Compose to {MIN_COMPOSE_MAJOR} or newer (Debian: docker-compose)")
 
 
 def check_disk() -> Check:
@@ -204,8 +222,7 @@ def run_checks(workshop: bool = False) -> list[Check]:
     if not engine.ok and engine.found == "no engine answers":
         return [engine]
     checks = [engine,
-              check_plugin("buildx", "install the buildx plugin (Debian: docker-buildx; Docker Desktop has it)"),
-              check_plugin("compose", "install Compose v2 (Debian: docker-compose; Docker Desktop has it)"),
+              check_buildx(), check_compose(),
               check_disk(), check_ports(), *check_images()]
     if workshop:
         checks[3:3] = [check_python(), check_memory(), check_packages()]

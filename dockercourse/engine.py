@@ -4,11 +4,14 @@ Used by: ``make engine`` (a step of ``make lab`` and ``make test``), the doctor 
 and the tests' engine check.
 """
 
+import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import time
+import urllib.request
 from pathlib import Path
 
 from . import CourseError
@@ -18,12 +21,24 @@ GET_ENGINE_HINT = (
     "(Linux: https://docs.docker.com/engine/install/), start it, then run `make engine` again"
 )
 MIN_ENGINE_MAJOR = 26
+# A stopped engine older than this is upgraded by `make engine`; one that answers is used as it is.
+CURRENT_ENGINE_MAJOR = 28
 DOCKERD_LOG = Path("/var/log/dockerd.log")
+DAEMON_JSON = Path("/etc/docker/daemon.json")
 ENGINE_START_TIMEOUT_S = 60
-# On Debian 12 the engine comes from Debian 13 (trixie) with a low pin priority, so every
-# other package stays on Debian 12: bookworm's own docker.io is 20.10 with no buildx.
-TRIXIE_SOURCE = Path("/etc/apt/sources.list.d/dockercourse-trixie.list")
-TRIXIE_PIN = Path("/etc/apt/preferences.d/dockercourse-trixie")
+# Docker's own packages, as Docker's install guide has them (https://docs.docker.com/engine/install/).
+DOCKER_APT_URL = "https://download.docker.com/linux"
+DOCKER_CE_PACKAGES = ["docker-ce", "docker-ce-cli", "containerd.io", "docker-buildx-plugin", "docker-compose-plugin"]
+DOCKER_APT_SOURCE = Path("/etc/apt/sources.list.d/docker.list")
+DOCKER_APT_KEY = Path("/etc/apt/keyrings/docker.asc")
+# Without Docker's repository, Debian testing carries the newest engine. A low pin keeps every other
+# package on the host's release; packages are taken from testing only by name (docker.io/testing).
+DEBIAN_TESTING_SOURCE = Path("/etc/apt/sources.list.d/dockercourse-testing.list")
+DEBIAN_TESTING_PIN = Path("/etc/apt/preferences.d/dockercourse-testing")
+DEBIAN_ENGINE_PACKAGES = ["docker.io", "docker-cli", "docker-buildx", "docker-compose", "containerd"]
+# An earlier version of the course took the engine from Debian 13 this way; its files are replaced.
+OLD_SOURCES = [Path("/etc/apt/sources.list.d/dockercourse-trixie.list"),
+               Path("/etc/apt/preferences.d/dockercourse-trixie")]
 
 
 def docker(*args: str, timeout: float = 120, check: bool = True) -> subprocess.CompletedProcess:
@@ -89,6 +104,35 @@ def require_engine() -> str:
     return version
 
 
+def image_store() -> str:
+    """"containerd" when the engine keeps images in containerd's store (Engine 29's and Docker Desktop's
+    default), "classic" for dockerd's own graph driver (overlay2, the default before Engine 29).
+
+    Used by: ``make engine``, the doctor (chapter 00), chapters 02 and 03.
+    """
+    status = docker("info", "--format", "{{json .DriverStatus}}").stdout
+    return "containerd" if "io.containerd.snapshotter" in status else "classic"
+
+
+def compose_version() -> str | None:
+    """The `docker compose` plugin's version ("2.40.3", "5.5.0"), or None when the plugin is missing.
+
+    Used by: ``make engine``, the doctor and chapter 00.
+    """
+    answer = docker("compose", "version", "--short", check=False)
+    return answer.stdout.strip().removeprefix("v") or None if answer.returncode == 0 else None
+
+
+def engine_summary() -> str:
+    """One line with the version of every part of the engine, and its image store (``make engine``)."""
+    server = json.loads(docker("version", "--format", "{{json .Server}}").stdout)
+    parts = [f"{component['Name']} {component['Version']}" for component in server.get("Components", [])
+             if component["Name"] != "docker-init"]
+    buildx = docker("buildx", "version", check=False).stdout.split()  # "github.com/docker/buildx 0.29.1 …"
+    parts += [f"buildx {buildx[1] if len(buildx) > 1 else 'missing'}", f"Compose {compose_version() or 'missing'}"]
+    return " · ".join(parts) + f" · {image_store()} image store"
+
+
 def _os_release() -> dict[str, str]:
     path = Path("/etc/os-release")
     if not path.exists():
@@ -101,7 +145,7 @@ def _installed_dockerd_major() -> int | None:
     if shutil.which("dockerd") is None:
         return None
     output = subprocess.run(["dockerd", "--version"], capture_output=True, text=True).stdout
-    # "Docker version 26.1.5+dfsg1, build ..."
+    # "Docker version 28.5.2+dfsg4, build ..."
     try:
         return int(output.split()[2].split(".")[0])
     except (IndexError, ValueError):
@@ -111,36 +155,93 @@ def _installed_dockerd_major() -> int | None:
 APT_LOG = Path("/var/log/dockercourse-apt.log")
 
 
-def apt_install(packages: list[str], purpose: str) -> None:
-    """Install Debian/Ubuntu packages (as root), with fresh package lists; apt's output goes to a log file.
-
-    Used by: the engine (make engine), the stand-ins (debootstrap), the bench (ab), the browser tests (chromium).
-    """
+def _apt_get(arguments: list[str], purpose: str) -> None:
+    """One apt-get command (as root); its output goes to APT_LOG, a failure ends in one line."""
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        raise CourseError(f"{purpose} needs {', '.join(packages)}: install them (as root, on Debian/Ubuntu: "
-                          f"apt-get install {' '.join(packages)}), then try again")
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        raise CourseError(f"{purpose} needs `apt-get {' '.join(arguments)}` as root on Debian/Ubuntu: "
+                          "run it (or install the same yourself), then try again")
+    command = ["apt-get", *arguments]
     with APT_LOG.open("a") as log:
-        for command in (["apt-get", "update", "-q"],
-                        ["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages]):
-            if subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env).returncode != 0:
-                raise CourseError(f"`{' '.join(command)}` failed (for {purpose}): read {APT_LOG}, fix the "
-                                  "package source, then try again")
+        if subprocess.run(command, stdout=log, stderr=subprocess.STDOUT,
+                          env=dict(os.environ, DEBIAN_FRONTEND="noninteractive")).returncode != 0:
+            raise CourseError(f"`{' '.join(command)}` failed (for {purpose}): read {APT_LOG}, fix the "
+                              "package source, then try again")
+
+
+def apt_install(packages: list[str], purpose: str, update: bool = True) -> None:
+    """Install Debian/Ubuntu packages (as root), with fresh package lists unless told otherwise.
+
+    Used by: the engine (make engine), the stand-ins (debootstrap), the bench, the browser tests (chromium).
+    """
+    if update:
+        _apt_get(["update", "-q"], purpose)
+    _apt_get(["install", "-y", "-q", "--no-install-recommends", *packages], purpose)
+
+
+def _docker_apt_answers(distro: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{DOCKER_APT_URL}/{distro}/gpg", timeout=10) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def _install_docker_ce(distro: str, codename: str) -> None:
+    """Docker's own packages from Docker's apt repository, as its install guide does."""
+    DOCKER_APT_KEY.parent.mkdir(parents=True, exist_ok=True)
+    with urllib.request.urlopen(f"{DOCKER_APT_URL}/{distro}/gpg", timeout=30) as response:
+        DOCKER_APT_KEY.write_bytes(response.read())
+    architecture = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True).stdout.strip()
+    DOCKER_APT_SOURCE.write_text(f"deb [arch={architecture} signed-by={DOCKER_APT_KEY}] "
+                                 f"{DOCKER_APT_URL}/{distro} {codename} stable\n")
+    print(f"engine: installing {', '.join(DOCKER_CE_PACKAGES)} from Docker's apt repository (log: {APT_LOG}) …",
+          flush=True)
+    apt_install(DOCKER_CE_PACKAGES, "the Docker engine")
+
+
+def _would_replace_libc(packages: list[str]) -> bool:
+    """True when installing these would upgrade the host's C library (or cannot be resolved at all)."""
+    simulation = subprocess.run(["apt-get", "install", "-s", "-q", "--no-install-recommends", *packages],
+                                capture_output=True, text=True, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+    return simulation.returncode != 0 or re.search(r"^Inst libc6\b", simulation.stdout, re.MULTILINE) is not None
+
+
+def _install_debian_testing_engine() -> None:
+    """The newest engine Debian carries: testing's, pinned low, without touching the host's libc."""
+    for path in OLD_SOURCES:
+        path.unlink(missing_ok=True)
+    DEBIAN_TESTING_SOURCE.write_text("deb http://deb.debian.org/debian testing main\n")
+    DEBIAN_TESTING_PIN.write_text("Package: *\nPin: release a=testing\nPin-Priority: 50\n")
+    _apt_get(["update", "-q"], "the Docker engine")
+    packages = [f"{name}/testing" for name in DEBIAN_ENGINE_PACKAGES]
+    # testing's runc is built against a newer libc than an older Debian has; the host's own runc serves then.
+    runc = "runc/testing" if not _would_replace_libc([*packages, "runc/testing"]) else "runc"
+    print(f"engine: Docker's apt repository does not answer; installing Debian testing's "
+          f"{', '.join(packages)} and {runc} (log: {APT_LOG}) …", flush=True)
+    apt_install([*packages, runc, "iptables", "ca-certificates"], "the Docker engine", update=False)
 
 
 def _install_engine_packages(os_release: dict[str, str]) -> None:
-    distro, codename = os_release.get("ID"), os_release.get("VERSION_CODENAME")
-    if distro == "debian" and codename == "bookworm":
-        TRIXIE_SOURCE.write_text("deb http://deb.debian.org/debian trixie main\n")
-        TRIXIE_PIN.write_text("Package: *\nPin: release n=trixie\nPin-Priority: 100\n")
-        packages = ["docker.io/trixie", "docker-buildx/trixie", "docker-compose/trixie"]
-    elif distro == "ubuntu":
-        packages = ["docker.io", "docker-buildx", "docker-compose-v2"]
+    distro, codename = os_release.get("ID", ""), os_release.get("VERSION_CODENAME", "")
+    if distro in ("debian", "ubuntu") and codename and _docker_apt_answers(distro):
+        _install_docker_ce(distro, codename)
+    elif distro == "debian":
+        _install_debian_testing_engine()
     else:
-        packages = ["docker.io", "docker-buildx", "docker-compose"]
-    print(f"engine: installing {', '.join(packages)} from the distribution's packages (log: {APT_LOG}) …",
-          flush=True)
-    apt_install([*packages, "iptables", "ca-certificates"], "the Docker engine")
+        packages = ["docker.io", "docker-buildx", "docker-compose-v2"]
+        print(f"engine: Docker's apt repository does not answer; installing {', '.join(packages)} "
+              f"from the distribution (log: {APT_LOG}) …", flush=True)
+        apt_install([*packages, "iptables", "ca-certificates"], "the Docker engine")
+
+
+def _use_containerd_image_store() -> None:
+    """The image store of a fresh Engine 29 and of Docker Desktop, for an engine the course starts itself."""
+    config = json.loads(DAEMON_JSON.read_text() or "{}") if DAEMON_JSON.exists() else {}
+    if config.get("features", {}).get("containerd-snapshotter") is not None:
+        return  # the host's own choice stands
+    config.setdefault("features", {})["containerd-snapshotter"] = True
+    DAEMON_JSON.parent.mkdir(parents=True, exist_ok=True)
+    DAEMON_JSON.write_text(json.dumps(config, indent=2) + "\n")
 
 
 def _dockerd_running() -> bool:
@@ -174,8 +275,9 @@ def ensure_engine() -> str:
     if os.geteuid() != 0:
         raise CourseError("no Docker engine answers: start it (`sudo systemctl start docker`), "
                           "or run `sudo make engine` to install one, or " + GET_ENGINE_HINT)
+    _use_containerd_image_store()  # before the packages: their install may start the engine
     major = _installed_dockerd_major()
-    if major is None or major < MIN_ENGINE_MAJOR:
+    if major is None or major < CURRENT_ENGINE_MAJOR:
         _install_engine_packages(os_release)
     _start_dockerd()
     deadline = time.monotonic() + ENGINE_START_TIMEOUT_S

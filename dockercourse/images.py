@@ -283,7 +283,9 @@ def ensure_images() -> list[tuple[Image, str]]:
             continue
         # A stand-in or room copy left from an offline day is replaced as soon as a registry
         # answers; one failed pull is enough to know that none answers this time.
-        offline = offline or _pull(image.name)
+        reason = "no registry answered the pull before it"
+        if offline is None:
+            offline = reason = _pull(image.name)
         if offline is None:
             outcome.append((image, "official, pulled"))
             if local is not None:
@@ -293,7 +295,7 @@ def ensure_images() -> list[tuple[Image, str]]:
         elif local is not None and _labels(local).get(STANDIN_KEY_LABEL) == image.standin.cache_key():
             outcome.append((image, "stand-in, present (no registry answers)"))
         else:
-            print(f"images: {image.name} cannot be pulled ({offline})", flush=True)
+            print(f"images: {image.name} cannot be pulled ({reason})", flush=True)
             build_standin(image)
             if local is not None:  # the outdated stand-in, now untagged; kept if a container still uses it
                 docker("image", "rm", local["Id"], check=False)
