@@ -126,8 +126,8 @@ def compose_version() -> str | None:
 def engine_summary() -> str:
     """One line with the version of every part of the engine, and its image store (``make engine``)."""
     server = json.loads(docker("version", "--format", "{{json .Server}}").stdout)
-    parts = [f"{component['Name']} {component['Version']}" for component in server.get("Components", [])
-             if component["Name"] != "docker-init"]
+    parts = [f"{'Docker Engine' if component['Name'] == 'Engine' else component['Name']} {component['Version']}"
+             for component in server.get("Components", []) if component["Name"] != "docker-init"]
     buildx = docker("buildx", "version", check=False).stdout.split()  # "github.com/docker/buildx 0.29.1 …"
     parts += [f"buildx {buildx[1] if len(buildx) > 1 else 'missing'}", f"Compose {compose_version() or 'missing'}"]
     return " · ".join(parts) + f" · {image_store()} image store"

@@ -1,5 +1,6 @@
 """The helper package: manifest, ports, engine messages, cleanup and leak check, stand-ins."""
 
+import json
 import os
 import re
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dockercourse import LABEL, REPO_DIR
+from dockercourse import LABEL, REPO_DIR, engine
 from dockercourse.doctor import run_checks
 from dockercourse.images import (
     HOST_EXTRA_CA_DIR,
@@ -115,7 +116,23 @@ def test_pytest_stops_with_one_line_when_tests_need_an_engine(tmp_path):
 def test_engine_command_uses_the_running_engine():
     result = course("engine")
     assert result.returncode == 0
-    assert re.match(r"engine: Docker Engine \d+\.\d+", result.stdout)
+    # Every part's version and the image store: what a closing note and a bug report need.
+    assert re.fullmatch(r"engine: Docker Engine \d+\.\d+\S* · containerd \d\S* · runc \d\S* · buildx \S+ · "
+                        r"Compose \d\S* · (containerd|classic) image store\n", result.stdout), result.stdout
+
+
+def test_the_course_engine_gets_the_containerd_image_store_and_keeps_the_hosts_settings(tmp_path, monkeypatch):
+    daemon_json = tmp_path / "daemon.json"
+    monkeypatch.setattr(engine, "DAEMON_JSON", daemon_json)
+    daemon_json.write_text('{"log-driver": "local"}')
+    engine._use_containerd_image_store()
+    assert json.loads(daemon_json.read_text()) == {"log-driver": "local", "features": {"containerd-snapshotter": True}}
+    daemon_json.write_text('{"features": {"containerd-snapshotter": false}}')  # the host chose the classic store
+    engine._use_containerd_image_store()
+    assert json.loads(daemon_json.read_text()) == {"features": {"containerd-snapshotter": False}}
+    daemon_json.unlink()
+    engine._use_containerd_image_store()
+    assert json.loads(daemon_json.read_text()) == {"features": {"containerd-snapshotter": True}}
 
 
 @pytest.mark.engine
