@@ -229,26 +229,83 @@ def test_agenda_page_holds_both_generated_agendas():
         "mkdocs.yml: the agenda hook (dockercourse/agenda.py) fills the placeholders"
 
 
+DOCKER_GROUPS = "compose|image|container|network|volume|buildx|context|system"
+DOCKER_INVOCATION = re.compile(rf"\bdocker\s+(?:-\S+\s+\S+\s+)*(?:({DOCKER_GROUPS})\s+)?([a-z][a-z-]*)")
+COMPOSE_SUBCOMMANDS = ("up|down|ps|logs|exec|stop|start|config|build|run|restart|rm|pull|top|port|images|kill|pause|"
+                       "unpause|create|events|ls|wait")
+COMPOSE_INVOCATION = re.compile(rf"\bdocker compose\b.*?\s({COMPOSE_SUBCOMMANDS})\b")
+# Docker's own aliases: the cheat sheet lists both forms, a chapter runs either.
+DOCKER_ALIASES = {"docker images": "docker image ls", "docker rmi": "docker image rm",
+                  "docker history": "docker image history"}
+
+
+def docker_commands(line: str) -> set[str]:
+    """The docker subcommands a shell line runs: `docker top`, `docker image rm`, `docker compose up`."""
+    found = set()
+    for group, sub in DOCKER_INVOCATION.findall(line):
+        if sub == "compose" or group == "compose" and re.fullmatch(COMPOSE_SUBCOMMANDS, sub):
+            continue  # compose subcommands are found by name below, after any options
+        found.add(f"docker {group} {sub}" if group else f"docker {sub}")
+    return found | {f"docker compose {sub}" for sub in COMPOSE_INVOCATION.findall(line)}
+
+
+def chapter_commands(chapters) -> dict[str, set[str]]:
+    """Every docker subcommand each chapter runs in a code cell, by chapter number ("00", "01", …)."""
+    return {path.name[:2]: {command for cell in code_cells(notebook) for line in commands(cell)
+                            for command in docker_commands(line)}
+            for path, notebook in chapters.items()}
+
+
+def cheat_sheet_rows() -> list[tuple[str, set[str], set[str]]]:
+    """The cheat sheet's table rows that cite chapters: (row, the docker subcommands it lists, cited chapters).
+    In the Compose section a bare `logs` stands for `docker compose … logs`."""
+    rows, section = [], ""
+    for line in (REPO_DIR / "docs" / "cheat-sheet.md").read_text().splitlines():
+        if line.startswith("## "):
+            section = line[3:]
+        cited = set(re.findall(r"\]\(notebooks/(\d\d)-", line))
+        if not (line.startswith("| `") and cited):
+            continue
+        first_column = line.split(" | ")[0]
+        pieces = [piece if piece.startswith("docker") or section != "Compose" else f"docker compose … {piece}"
+                  for piece in re.findall(r"`([^`]+)`", first_column)]
+        rows.append((first_column.lstrip("| "), {command for piece in pieces for command in docker_commands(piece)},
+                     cited))
+    return rows
+
+
 def test_cheat_sheet_lists_every_docker_command_a_chapter_runs(chapters):
     sheet = (REPO_DIR / "docs" / "cheat-sheet.md").read_text()
-    groups = "compose|image|container|network|volume|buildx|context|system"
-    invocation = re.compile(rf"\bdocker\s+(?:-\S+\s+\S+\s+)*(?:({groups})\s+)?([a-z][a-z-]*)")
-    compose_sub = re.compile(r"\bdocker compose\b.*?\s(up|down|ps|logs|exec|stop|start|config|build|run|restart|rm|"
-                             r"pull|top|port|images|kill|pause|unpause|create|events|ls|wait)\b")
     missing = set()
-    for path, notebook in chapters.items():
-        for cell in code_cells(notebook):
-            for line in commands(cell):
-                for group, sub in invocation.findall(line):
-                    if group == "compose":
-                        continue  # compose subcommands are checked below by name
-                    command = f"docker {group} {sub}" if group else f"docker {sub}"
-                    if command not in sheet and f"`{command}" not in sheet:
-                        missing.add(f"{command} ({path.name[:2]})")
-                for sub in compose_sub.findall(line):
-                    if not re.search(rf"\b{sub}\b", sheet.split("## Compose")[1]):
-                        missing.add(f"docker compose {sub} ({path.name[:2]})")
+    for chapter, run in chapter_commands(chapters).items():
+        for command in run:
+            sub = command.removeprefix("docker compose ")
+            if re.fullmatch(COMPOSE_SUBCOMMANDS, sub):
+                listed = re.search(rf"\b{sub}\b", sheet.split("## Compose")[1])
+            else:
+                listed = command in sheet
+            if not listed:
+                missing.add(f"{command} ({chapter})")
     assert not missing, f"docs/cheat-sheet.md lacks: {sorted(missing)}"
+
+
+def test_every_cheat_sheet_row_cites_a_chapter_that_runs_its_command(chapters):
+    """The other direction: each command of a row runs in a code cell of a chapter the row cites, and each
+    cited chapter runs one of them. A row whose command no chapter runs needs a demo in a chapter."""
+    def canonical(command: str) -> str:
+        return DOCKER_ALIASES.get(command, command)
+
+    run = {chapter: {canonical(command) for command in found} for chapter, found in chapter_commands(chapters).items()}
+    wrong = []
+    for row, listed, cited in cheat_sheet_rows():
+        for command in sorted(listed):
+            if not any(canonical(command) in run.get(chapter, ()) for chapter in cited):
+                elsewhere = sorted(chapter for chapter, found in run.items() if canonical(command) in found)
+                wrong.append(f"{command}: cited {sorted(cited)}, run in {elsewhere or 'no chapter'}")
+        for chapter in sorted(cited) if len(cited) > 1 else ():
+            if not {canonical(command) for command in listed} & run.get(chapter, set()):
+                wrong.append(f"{row}: cites {chapter}, which runs none of its commands")
+    assert not wrong, "docs/cheat-sheet.md rows cite the wrong chapter:\n" + "\n".join(wrong)
 
 
 def test_chapters_do_not_link_to_other_notebooks_by_file(chapters):
