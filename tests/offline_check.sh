@@ -34,6 +34,7 @@ names=$(cd "$REPO" && python3 -c 'from dockercourse.images import image_names, c
 print(*image_names(), course_image_name())')
 python_image=$(cd "$REPO" && python3 -c 'from dockercourse.images import manifest_image; print(manifest_image("python").name)')
 python_id=$(docker image inspect --format '{{.Id}}' "$python_image")
+images_archive=$(cd "$REPO" && python3 -c 'from dockercourse.bundle import IMAGES_ARCHIVE; print(IMAGES_ARCHIVE)')
 
 phase "2. a fresh room machine: the engine forgets the course"
 make -C "$REPO" --no-print-directory clean
@@ -59,10 +60,17 @@ restore() {
             while $ipt -D $rule -m comment --comment $MARK -j REJECT 2>/dev/null; do :; done
         done
     done
-    # The room copy replaced the Python stand-in's name: give the name back, drop the copy.
+    # The room copy took the Python image's name: give the name back, drop the copy. The classic
+    # image store keeps the replaced image as a dangling one; the containerd store deletes it, so
+    # then it comes back from the bundle (the same image, the same ID).
     room_id=$(docker image inspect --format '{{.Id}}' "$python_image" 2>/dev/null || true)
-    if [ -n "$room_id" ] && [ "$room_id" != "$python_id" ] && docker image inspect "$python_id" >/dev/null 2>&1; then
-        docker tag "$python_id" "$python_image" && docker image rm "$room_id" >/dev/null || true
+    if [ -n "$room_id" ] && [ "$room_id" != "$python_id" ]; then
+        if docker image inspect "$python_id" >/dev/null 2>&1; then
+            docker tag "$python_id" "$python_image"
+        else
+            docker load --quiet -i "$BUNDLE/$images_archive" >/dev/null
+        fi
+        docker image rm "$room_id" >/dev/null || true
     fi
 }
 trap restore EXIT
