@@ -82,7 +82,7 @@ def run(image: str, *options: str) -> tuple[str, int]:
 def stop(container: str, timeout: int) -> tuple[float, int]:
     """`docker stop` with a kill timeout; the seconds it took and the container's exit code."""
     start = time.monotonic()
-    docker("stop", "--time", str(timeout), container)
+    docker("stop", "--timeout", str(timeout), container)
     seconds = time.monotonic() - start
     return seconds, int(docker("inspect", "--format", "{{.State.ExitCode}}", container).stdout)
 
