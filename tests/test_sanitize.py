@@ -1,0 +1,24 @@
+"""The nbval sanitizers hide what varies between runs and machines, and nothing a lesson depends on."""
+import re
+from pathlib import Path
+
+from nbval.plugin import get_sanitize_patterns
+
+PATTERNS = get_sanitize_patterns((Path(__file__).parent / "nbval_sanitize.cfg").read_text())
+
+
+def sanitize(text: str) -> str:
+    for regex, replacement in PATTERNS:
+        text = re.sub(regex, replacement, text)
+    return text
+
+
+def test_a_name_that_does_not_resolve_reads_the_same_online_and_offline():
+    online = "redis unreachable: Error -2 connecting to redis:6379. Name or service not known."
+    offline = "redis unreachable: Error -3 connecting to redis:6379. Temporary failure in name resolution."
+    assert sanitize(online) == sanitize(offline) == "redis unreachable: Error connecting to redis:6379 (name not resolved)."
+
+
+def test_a_refused_connection_stays_a_different_lesson():
+    refused = "redis unreachable: Error 111 connecting to redis:6379. Connection refused."
+    assert sanitize(refused) == refused
