@@ -13,7 +13,7 @@ BUNDLE ?= build/workshop-bundle
 port = $(shell $(PYTHON) -c 'from dockercourse.ports import $(1); print($(1))')
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test engine images doctor doctor-workshop notebooks docs clean lint unit nbval site leaks bench \
+.PHONY: help lab test engine images doctor doctor-workshop notebooks docs clean lint unit nbval solutions site leaks bench \
 	browser course-image bundle bundle-load offline-check
 
 help: ## list the commands
@@ -77,7 +77,7 @@ lint: $(VENV)/.installed ## one stage of make test (no engine needed)
 site: $(VENV)/.installed browser ## one stage of make test: build the site strictly, then test it in Chromium
 	@$(VPY) tests/harness.py $@
 
-unit nbval: $(VENV)/.installed images ## one stage of make test
+unit nbval solutions: $(VENV)/.installed images ## one stage of make test (solutions: solved copies in build/solved/)
 	@$(VPY) tests/harness.py $@
 
 leaks: $(VENV)/.installed ## one stage of make test: nothing the course labelled may remain

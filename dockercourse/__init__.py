@@ -22,3 +22,7 @@ REPO_DIR = PACKAGE_DIR.parent
 
 class CourseError(Exception):
     """A failure with a one-line message that says what to do; the CLI prints only that line."""
+
+    def _render_traceback_(self) -> list[str]:
+        """In a notebook, IPython shows this instead of a traceback: the one line, in red."""
+        return [f"\x1b[31m{type(self).__name__}: {self}\x1b[0m"]

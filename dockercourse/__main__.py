@@ -1,4 +1,4 @@
-"""Command line: ``python -m dockercourse {engine,images,doctor,clean,leaks,course-image,bundle,bundle-load}``.
+"""Command line: ``python -m dockercourse COMMAND``; ``--help`` lists the commands.
 
 Every failure ends in one line that says what to do, and a non-zero exit code.
 """
@@ -58,6 +58,14 @@ def _bundle_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def _solutions(args: argparse.Namespace) -> int:
+    from .engine import require_engine
+    from .exercises import write_solutions
+
+    require_engine()
+    return write_solutions(args.directory.resolve(), only=args.chapter)
+
+
 def _clean(args: argparse.Namespace) -> int:
     from .engine import require_engine
     from .resources import remove_labelled
@@ -104,6 +112,10 @@ def main(argv: list[str] | None = None) -> int:
         command = commands.add_parser(name, help=f"{what} a directory")
         command.add_argument("directory", type=Path)
         command.set_defaults(run=run)
+    solutions = commands.add_parser("solutions", help="write executed, solved copies of the chapters")
+    solutions.add_argument("directory", type=Path, nargs="?", default=Path("build/solved"))
+    solutions.add_argument("--chapter", metavar="NN", help="only this chapter")
+    solutions.set_defaults(run=_solutions)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

@@ -14,13 +14,14 @@ Used by: the site build (mkdocs.yml `hooks:` → `on_page_markdown` fills the `<
 placeholders in docs/instructor-guide.md and docs/agenda.md), tests/test_agenda.py, tests/test_structure.py.
 """
 
-import json
 import math
 import re
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from pathlib import Path
+
+from dockercourse.chapters import Chapter, read_chapters
 
 START = time(9, 0)
 BREAK_MIN = 15
@@ -39,22 +40,8 @@ FULL_DAY = ("00", "01", BREAK, "02", "03", LUNCH, "04", BREAK, "05", "06", WRAP_
 
 NBVAL_REPORT = Path("build") / "test-results" / "nbval.xml"
 NOT_MEASURED = "Run-all not measured in this build (run `make nbval`)"
-MINUTES = re.compile(r"Teaching (\d+) min · Exercises (\d+) min")
 NOTEBOOK_IN_CLASSNAME = re.compile(r"(\d\d-[a-z0-9-]+\.ipynb)$")
 PLACEHOLDER = re.compile(r"<!-- agenda: ([a-z-]+) -->")
-
-
-@dataclass(frozen=True)
-class Chapter:
-    number: str  # "00"
-    title: str  # "Preflight": the first heading, without the number and any subtitle after ':'
-    path: str  # "notebooks/00-preflight.ipynb", relative to docs/ and to the repository
-    teaching: int
-    exercises: int
-
-    @property
-    def link(self) -> str:
-        return f"[{self.number} · {self.title}]({self.path})"
 
 
 @dataclass(frozen=True)
@@ -107,21 +94,6 @@ class Agenda:
     @property
     def chapters(self) -> list[str]:
         return [block.chapter for block in self.blocks if block.chapter]
-
-
-def read_chapters(repo: Path) -> dict[str, Chapter]:
-    """Every chapter notebook's number, title and minutes, from its first cell, by chapter number."""
-    chapters = {}
-    for path in sorted((repo / "notebooks").glob("[0-9][0-9]-*.ipynb")):
-        cell = json.loads(path.read_text())["cells"][0]
-        text = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
-        heading = re.match(r"# (\d\d) · ([^\n:]+)", text)
-        minutes = MINUTES.search(text)
-        if not heading or not minutes:
-            raise ValueError(f"{path.name}: the first cell needs '# NN · Title' and '{MINUTES.pattern}'")
-        chapters[heading.group(1)] = Chapter(heading.group(1), heading.group(2).strip(),
-                                             f"notebooks/{path.name}", *map(int, minutes.groups()))
-    return chapters
 
 
 def read_measurement(report: Path) -> Measurement | None:

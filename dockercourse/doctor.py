@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import LABEL, REPO_DIR, CourseError
+from .chapters import read_chapters
 from .engine import MIN_ENGINE_MAJOR, _ask_engine, _no_engine_message, compose_version, docker, image_store
 from .images import course_image_name, image_kind, inspect_image, load_manifest, manifest_image
-from .ports import DOCS_PORT, LAB_PORT, chapter_ports
+from .ports import DOCS_PORT, LAB_PORT
 
 MIN_FREE_DISK_GB = 5
 # A whole day: JupyterLab and a kernel, a build, the Compose stack (web + Redis) and the
@@ -97,9 +98,8 @@ def course_ports() -> list[int]:
 
     Inside JupyterLab the lab's own port is in use by the lab itself, so it is left out there.
     """
-    chapters = sorted({int(path.name[:2]) for path in (REPO_DIR / "notebooks").glob("[0-9][0-9]-*.ipynb")})
     own = [DOCS_PORT] + ([] if "ipykernel" in sys.modules else [LAB_PORT])
-    return [port for chapter in chapters for port in chapter_ports(chapter)] + own
+    return [port for chapter in read_chapters().values() for port in chapter.ports] + own
 
 
 def _port_taken(port: int) -> bool:

@@ -1,25 +1,55 @@
 """Fixtures shared by the course's tests."""
 
+import json
 import uuid
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from dockercourse import REPO_DIR
+from dockercourse.chapters import chapter_paths
 from dockercourse.resources import remove_labelled
 
 
 @pytest.fixture(scope="session")
 def chapters() -> dict[Path, nbformat.NotebookNode]:
     """Every chapter notebook, read once, by path."""
-    paths = sorted((REPO_DIR / "notebooks").glob("*.ipynb"))
-    return {path: nbformat.read(path, as_version=4) for path in paths}
+    return {path: nbformat.read(path, as_version=4) for path in chapter_paths()}
+
+
+def _unique_label() -> str:
+    return f"tests-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="module")
+def module_label() -> str:
+    """A label value for the containers a test module shares; whatever carries it is removed at the end."""
+    creator = _unique_label()
+    yield creator
+    remove_labelled(creator)
 
 
 @pytest.fixture
 def test_label() -> str:
     """A label value unique to one test (`dockercourse=tests-…`); whatever carries it is removed afterwards."""
-    creator = f"tests-{uuid.uuid4().hex[:8]}"
+    creator = _unique_label()
     yield creator
     remove_labelled(creator)
+
+
+def write_chapter(repo: Path, number: str, slug: str, title: str, teaching: int, exercises: int) -> None:
+    first = f"# {number} · {title}\n\n**Questions**\n- …\n\nTeaching {teaching} min · Exercises {exercises} min"
+    notebook = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": first.splitlines(keepends=True)}],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (repo / "notebooks").mkdir(parents=True, exist_ok=True)
+    (repo / "notebooks" / f"{number}-{slug}.ipynb").write_text(json.dumps(notebook))
+
+
+@pytest.fixture
+def small_course(tmp_path) -> Path:
+    """Seven chapters, as the agendas expect; the report (write_report) measures only 00 and 01."""
+    write_chapter(tmp_path, "00", "intro", "Intro: what this is", 10, 5)
+    write_chapter(tmp_path, "01", "more", "More", 30, 15)
+    for number in range(2, 7):
+        write_chapter(tmp_path, f"{number:02d}", f"part-{number}", f"Part {number}", 20, 10)
+    return tmp_path

@@ -3,9 +3,9 @@
     python tests/harness.py            # every stage
     python tests/harness.py nbval      # one stage (what `make nbval` runs)
 
-Stages: lint → unit → nbval → site (build + browser tests) → leaks. Each pytest stage writes JUnit XML under
-build/test-results/; the summary adds them up. A pytest stage that collects no test is reported
-as EMPTY — neither a pass nor a failure — so a stage cannot go quietly missing.
+Stages: lint → unit → nbval → solutions (the solved copies) → site (build + browser tests) → leaks.
+Each pytest stage writes JUnit XML under build/test-results/; the summary adds them up. A pytest stage
+that collects no test is reported as EMPTY — neither a pass nor a failure — so a stage cannot go quietly missing.
 """
 
 import os
@@ -16,6 +16,8 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import nbformat
+
+from dockercourse.chapters import chapter_paths
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "build" / "test-results"
@@ -43,7 +45,7 @@ def tracked(*patterns: str) -> list[str]:
 
 
 def notebooks() -> list[str]:
-    return sorted(path for path in tracked("notebooks/*.ipynb") if ".ipynb_checkpoints" not in path)
+    return [str(path.relative_to(REPO)) for path in chapter_paths(REPO)]
 
 
 def lint() -> int:
@@ -80,6 +82,11 @@ def nbval() -> int:
                                       "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", *notebooks()])
 
 
+def solutions() -> int:
+    """The solved copies (build/solved/): every exercise's solution, run in its chapter, passes its checker."""
+    return subprocess.run([sys.executable, "-m", "dockercourse", "solutions"], cwd=REPO).returncode
+
+
 def site() -> int:
     """Build the site strictly, then test it in a real browser (tests/site)."""
     # The banner about MkDocs 2 / Material's end of life is news for the maintainers, not test output.
@@ -93,7 +100,7 @@ def leaks() -> int:
     return subprocess.run([sys.executable, "-m", "dockercourse", "leaks"], cwd=REPO).returncode
 
 
-STAGES = {"lint": lint, "unit": unit, "nbval": nbval, "site": site, "leaks": leaks}
+STAGES = {"lint": lint, "unit": unit, "nbval": nbval, "solutions": solutions, "site": site, "leaks": leaks}
 
 
 def counts(stage: str) -> tuple[int, int, int] | None:

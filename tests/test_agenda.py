@@ -1,6 +1,5 @@
 """dockercourse/agenda.py: the timing table and the workshop agendas, from chapters and an nbval report."""
 
-import json
 import math
 import re
 from datetime import UTC, datetime
@@ -11,6 +10,8 @@ import pytest
 
 from dockercourse import REPO_DIR, agenda
 from dockercourse.agenda import Measurement
+from dockercourse.chapters import Chapter, read_chapters
+from tests.conftest import write_chapter
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites name="pytest tests"><testsuite name="pytest" errors="0" failures="{failures}" skipped="0" tests="5"
@@ -24,14 +25,6 @@ JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 """
 
 
-def write_chapter(repo: Path, number: str, slug: str, title: str, teaching: int, exercises: int) -> None:
-    first = f"# {number} · {title}\n\n**Questions**\n- …\n\nTeaching {teaching} min · Exercises {exercises} min"
-    notebook = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": first.splitlines(keepends=True)}],
-                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
-    (repo / "notebooks").mkdir(parents=True, exist_ok=True)
-    (repo / "notebooks" / f"{number}-{slug}.ipynb").write_text(json.dumps(notebook))
-
-
 def write_report(repo: Path, failures: int = 0) -> Path:
     report = repo / agenda.NBVAL_REPORT
     report.parent.mkdir(parents=True, exist_ok=True)
@@ -39,38 +32,14 @@ def write_report(repo: Path, failures: int = 0) -> Path:
     return report
 
 
-@pytest.fixture
-def small_course(tmp_path) -> Path:
-    """Seven chapters, as the agendas expect; the report (write_report) measures only 00 and 01."""
-    write_chapter(tmp_path, "00", "intro", "Intro: what this is", 10, 5)
-    write_chapter(tmp_path, "01", "more", "More", 30, 15)
-    for number in range(2, 7):
-        write_chapter(tmp_path, f"{number:02d}", f"part-{number}", f"Part {number}", 20, 10)
-    return tmp_path
-
-
 @pytest.fixture(scope="module")
-def course() -> dict[str, agenda.Chapter]:
-    return agenda.read_chapters(REPO_DIR)
+def course() -> dict[str, Chapter]:
+    return read_chapters(REPO_DIR)
 
 
-def measured(chapters: dict[str, agenda.Chapter], seconds: float) -> Measurement:
+def measured(chapters: dict[str, Chapter], seconds: float) -> Measurement:
     """A run in which every chapter took `seconds`."""
     return Measurement({Path(c.path).name: seconds for c in chapters.values()}, None, "test", 0)
-
-
-def test_chapters_come_from_the_first_cell(small_course):
-    chapters = agenda.read_chapters(small_course)
-    assert list(chapters) == ["00", "01", "02", "03", "04", "05", "06"]
-    assert chapters["00"] == agenda.Chapter("00", "Intro", "notebooks/00-intro.ipynb", 10, 5), "subtitle dropped"
-    assert chapters["01"].link == "[01 · More](notebooks/01-more.ipynb)"
-
-
-def test_a_chapter_without_minutes_is_an_error(small_course):
-    (small_course / "notebooks" / "02-bad.ipynb").write_text(json.dumps(
-        {"cells": [{"cell_type": "markdown", "metadata": {}, "source": "# 02 · Bad\n"}]}))
-    with pytest.raises(ValueError, match="02-bad.ipynb"):
-        agenda.read_chapters(small_course)
 
 
 def test_the_report_adds_up_each_notebooks_cells(small_course):
@@ -79,7 +48,7 @@ def test_the_report_adds_up_each_notebooks_cells(small_course):
     assert measurement.hostname == "ci-runner"
     assert measurement.timestamp == datetime(2026, 11, 27, 19, 22, 8, 265971, tzinfo=UTC)
     assert measurement.failed == 0
-    chapters = agenda.read_chapters(small_course)
+    chapters = read_chapters(small_course)
     assert [measurement.run_all_min(c) for c in chapters.values()][:3] == [1, 2, 0], "rounded up to whole minutes"
 
 

@@ -15,6 +15,7 @@ import uuid
 import pytest
 
 from dockercourse import LABEL, REPO_DIR
+from dockercourse.chapters import chapter_paths
 from dockercourse.engine import server_version
 from dockercourse.images import build_course_image, course_image_name, inspect_image
 from dockercourse.ports import TEST_PORTS
@@ -80,7 +81,7 @@ def test_jupyterlab_answers_with_http_200(lab):
 def test_the_rest_api_lists_the_chapter_notebooks(lab):
     with urllib.request.urlopen(lab_url("/api/contents/notebooks"), timeout=10) as response:
         listed = {entry["name"] for entry in json.load(response)["content"] if entry["type"] == "notebook"}
-    assert listed == {path.name for path in (REPO_DIR / "notebooks").glob("[0-9][0-9]-*.ipynb")}
+    assert listed == {path.name for path in chapter_paths()}
 
 
 def test_docker_inside_reaches_the_host_engine(lab):

@@ -16,7 +16,8 @@ def sanitize(text: str) -> str:
 def test_a_name_that_does_not_resolve_reads_the_same_online_and_offline():
     online = "redis unreachable: Error -2 connecting to redis:6379. Name or service not known."
     offline = "redis unreachable: Error -3 connecting to redis:6379. Temporary failure in name resolution."
-    assert sanitize(online) == sanitize(offline) == "redis unreachable: Error connecting to redis:6379 (name not resolved)."
+    expected = "redis unreachable: Error connecting to redis:6379 (name not resolved)."
+    assert sanitize(online) == sanitize(offline) == expected
 
 
 def test_a_refused_connection_stays_a_different_lesson():

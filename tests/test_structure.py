@@ -1,18 +1,23 @@
 """Structure tests: the conventions of ../shared/STYLE.md, kept true for every chapter."""
 
+import importlib
 import re
 from pathlib import Path
 
 import pytest
 import yaml
 
-from dockercourse import LABEL, REPO_DIR, agenda, checks
+from dockercourse import LABEL, REPO_DIR, agenda
+from dockercourse.chapters import read_chapters
+from dockercourse.exercises import NOT_YET, SOLUTION_SUMMARY, find_exercises, output_text, solution_blocks
 from dockercourse.images import image_names
-from dockercourse.ports import chapter_ports
 from tests.nav import nav_files
+from tests.notebook_lines import hidden, visible_lines
 
 NAME = re.compile(r"^(\d\d)-[a-z0-9]+(-[a-z0-9]+)*\.ipynb$")
 IGNORE_TAGS = {"nbval-ignore-output", "nbval-skip"}
+HIDE_INPUT = "hide-input"  # mkdocs.yml's remove_input_tags: the site shows such a cell's output only
+FIGURE = re.compile(r"!\[([^\]]*)\]\((img/[\w.-]+\.svg)\)")
 # Image references in code, Dockerfiles and compose files (not URLs such as redis://redis:6379).
 IMAGE_REF = re.compile(r"(?<![/\w.-])((?:python|redis|debian|ubuntu|alpine|nginx|postgres|registry|busybox):[\w.-]+)")
 
@@ -97,22 +102,98 @@ def test_every_notebook_compares_some_output(chapters):
         assert checked, f"{path.name}: nbval compares no output at all, so the notebook tests nothing"
 
 
-def test_exercises_have_a_check_and_a_solution(chapters):
+def test_exercises_follow_the_form(chapters):
+    """Starting point(s) tagged `exercise`, one `checker` cell, one collapsed `solution` with a block for each."""
     for path, notebook in chapters.items():
-        cells = [source(cell) for cell in notebook.cells]
-        exercises = [i for i, text in enumerate(cells) if re.search(r"^### Exercise \d+\.\d+", text, re.M)]
-        for start in exercises:
-            following = cells[start + 1:start + 5]
-            assert any("checks." in text for text in following), f"{path.name}: exercise at cell {start} has no check"
-            assert any("<details><summary>Solution</summary>" in text for text in following), \
-                f"{path.name}: exercise at cell {start} has no revealable solution"
+        for exercise in find_exercises(notebook):
+            where = f"{path.name}: Exercise {exercise.number}"
+            assert exercise.stubs, f"{where}: tag its starting point(s) `exercise`"
+            assert exercise.checker is not None, f"{where}: tag the cell that calls its checker `checker`"
+            assert exercise.solution is not None, f"{where}: tag its collapsed solution cell `solution`"
+            solution = source(notebook.cells[exercise.solution])
+            assert solution.startswith(SOLUTION_SUMMARY), f"{where}: the solution starts with {SOLUTION_SUMMARY}"
+            assert len(solution_blocks(solution)) == len(exercise.stubs), \
+                f"{where}: one fenced block in the solution for each of its {len(exercise.stubs)} exercise cell(s)"
 
 
-def test_every_check_called_in_a_notebook_exists(chapters):
+def significant(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+
+
+def test_no_code_cell_holds_its_exercises_solution(chapters):
+    for path, notebook in chapters.items():
+        for exercise in find_exercises(notebook):
+            if exercise.solution is None:
+                continue  # test_exercises_follow_the_form says so
+            for block in solution_blocks(source(notebook.cells[exercise.solution])):
+                wanted = significant(block)
+                for index, cell in enumerate(code_cells(notebook)):
+                    lines = significant(source(cell))
+                    held = any(lines[i:i + len(wanted)] == wanted for i in range(len(lines)))
+                    assert not held, f"{path.name}: code cell {index} holds Exercise {exercise.number}'s solution"
+
+
+def test_each_exercise_stores_its_hint(chapters):
+    """Run All completes on the starting points, and what the checker says to them is stored and compared."""
+    for path, notebook in chapters.items():
+        for exercise in find_exercises(notebook):
+            if exercise.checker is None:
+                continue  # test_exercises_follow_the_form says so
+            checker = notebook.cells[exercise.checker]
+            said = output_text(checker)
+            assert said.startswith(NOT_YET) and "hint: " in said, \
+                f"{path.name}: Exercise {exercise.number}'s stored check is not a hint for the starting point: {said!r}"
+            assert compared(checker), f"{path.name}: Exercise {exercise.number}'s hint must be compared by nbval"
+
+
+def test_every_checker_called_in_a_notebook_exists(chapters):
     for path, notebook in chapters.items():
         for cell in code_cells(notebook):
-            for name in re.findall(r"\bchecks\.(\w+)\(", source(cell)):
-                assert hasattr(checks, name), f"{path.name}: checks.{name} does not exist in dockercourse/checks.py"
+            for number, name in re.findall(r"\bch(\d\d)\.(\w+)\(", source(cell)):
+                module = importlib.import_module(f"dockercourse.checks.ch{number}")
+                assert hasattr(module, name), f"{path.name}: ch{number}.{name} is not in dockercourse/checks/"
+
+
+def test_collapsed_cells_are_hidden_on_the_site_too(chapters):
+    for path, notebook in chapters.items():
+        for index, cell in enumerate(notebook.cells):
+            collapsed = hidden(cell)
+            tagged = HIDE_INPUT in cell.metadata.get("tags", [])
+            assert collapsed == tagged, \
+                f"{path.name}: cell {index}: collapse a cell (jupyter.source_hidden) and tag {HIDE_INPUT}, or neither"
+
+
+def test_chapters_show_more_docker_than_python(chapters):
+    """Visible Python lines: at most the lines that run docker or a shell in all, at most 1.5 times in a chapter."""
+    totals = [0, 0]
+    for path, notebook in chapters.items():
+        python, shell = visible_lines(notebook)
+        totals[0] += python
+        totals[1] += shell
+        assert python <= 1.5 * shell, \
+            f"{path.name}: {python} visible Python lines against {shell} shell lines: move plumbing into the " \
+            "package or into a collapsed check cell (python -m tests.notebook_lines shows the table)"
+    assert totals[0] <= totals[1], f"the course shows {totals[0]} Python lines against {totals[1]} shell lines"
+
+
+def test_chapters_01_to_06_show_a_picture(chapters):
+    for path, notebook in chapters.items():
+        if path.name[:2] == "00":
+            continue
+        figures = [cell for cell in notebook.cells if cell.cell_type == "markdown" and FIGURE.search(source(cell))]
+        plots = [cell for cell in code_cells(notebook)
+                 if any("image/png" in output.get("data", {}) for output in cell.outputs)]
+        assert figures or plots, f"{path.name}: show at least one diagram (notebooks/img/*.svg) or plot"
+
+
+def test_diagrams_exist_and_have_alt_text(chapters):
+    for path, notebook in chapters.items():
+        for cell in notebook.cells:
+            if cell.cell_type != "markdown":
+                continue
+            for alt, image in FIGURE.findall(source(cell)):
+                assert (REPO_DIR / "notebooks" / image).is_file(), f"{path.name}: {image} is not in notebooks/img/"
+                assert len(alt.split()) >= 4, f"{path.name}: {image} needs alt text that says what it shows"
 
 
 CREATES = re.compile(r"docker (container )?(run|create)\b|docker (image |buildx )?build\b|"
@@ -146,7 +227,7 @@ def test_built_images_are_tagged_with_a_version(chapters):
 
 def test_published_ports_stay_in_the_chapter_range(chapters):
     for path, notebook in chapters.items():
-        allowed = chapter_ports(int(path.name[:2]))
+        allowed = read_chapters()[path.name[:2]].ports
         for cell in code_cells(notebook):
             for port in re.findall(r"(?:-p|--publish)[ =](?:[\d.]+:)?(\d+):\d+", source(cell)):
                 assert int(port) in allowed, \

@@ -67,9 +67,11 @@ def page(browser):
     context.close()
 
 
-def screenshot(page, name: str) -> None:
+def screenshot(target, name: str) -> None:
+    """A picture of the page's viewport, or of one element (a diagram), for a person to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+    options = {"full_page": False} if hasattr(target, "goto") else {}
+    target.screenshot(path=str(SCREENSHOTS / f"{name}.png"), **options)
 
 
 def test_home_renders(page, site_url):
@@ -94,6 +96,28 @@ def test_a_chapter_page_shows_the_stored_output_of_a_real_command(page, site_url
     assert "docker version --format" in text, "the command itself"
     assert "Engine 26 or newer: yes" in text and "doctor exit code: 0" in text, "its stored outputs"
     screenshot(page, "chapter-00")
+
+
+@pytest.mark.parametrize("path", [path for path in nav_pages() if path.startswith("notebooks/")])
+def test_every_picture_on_a_chapter_page_loads(page, site_url, path):
+    page.goto(site_url + path)
+    page.wait_for_load_state("networkidle")
+    pictures = page.locator("article img")
+    for index in range(pictures.count()):
+        picture = pictures.nth(index)
+        picture.scroll_into_view_if_needed()
+        loaded = picture.evaluate("image => image.complete && image.naturalWidth > 0")
+        assert loaded, f"{path}: {picture.get_attribute('src')} does not load"
+        assert picture.get_attribute("alt"), f"{path}: {picture.get_attribute('src')} has no alt text"
+    if path.startswith(("notebooks/01-", "notebooks/03-")):
+        screenshot(page.locator("article img").first, f"diagram-{path.split('/')[1][:2]}")
+
+
+def test_check_cells_show_their_output_without_their_code(page, site_url):
+    page.goto(site_url + "notebooks/02-images-and-containers/")
+    text = page.locator("article").inner_text()
+    assert "docker image history" in text, "the docker commands stay"
+    assert "history_json = !" not in text, "a check cell's code is hidden on the site"
 
 
 def test_search_for_healthcheck_lists_the_dockerfile_chapter(page, site_url):

@@ -11,7 +11,8 @@ import urllib.request
 
 import pytest
 
-from dockercourse import LABEL, checks
+from dockercourse import LABEL
+from dockercourse.checks import ch03
 from dockercourse.engine import image_store
 from dockercourse.images import manifest_image
 from tests.shell import captured
@@ -42,7 +43,7 @@ def test_sdk_exit_code_reference_solution_passes(test_label):
     name = f"{test_label}-exit"
     client, container = run_with_sdk(test_label, name, 3)
     answer = container.wait()["StatusCode"]
-    verdict = checks.sdk_exit_code(answer, name=name, creator=test_label)
+    verdict = ch03.sdk_exit_code(answer, name=name, creator=test_label)
     assert verdict, repr(verdict)
     assert repr(verdict).startswith("✓")
     client.close()
@@ -61,10 +62,10 @@ def test_sdk_exit_code_wrong_answers_fail_with_a_hint(test_label):
         (0, "rather than typing it"),
     ]
     for answer, hint in cases:
-        verdict = checks.sdk_exit_code(answer, name=name, creator=test_label)
+        verdict = ch03.sdk_exit_code(answer, name=name, creator=test_label)
         assert not verdict, answer
         assert hint in verdict.hint, (answer, verdict)
-    assert "pass name=" in checks.sdk_exit_code(3, name=f"{test_label}-absent", creator=test_label).hint
+    assert "pass name=" in ch03.sdk_exit_code(3, name=f"{test_label}-absent", creator=test_label).hint
     client.close()
 
 
@@ -73,16 +74,16 @@ def test_sdk_exit_code_judges_the_label_the_state_and_the_command(test_label):
     client, unlabelled = run_with_sdk(test_label, f"{test_label}-unlabelled", 3, labelled=False)
     try:
         unlabelled.wait()
-        verdict = checks.sdk_exit_code(3, name=f"{test_label}-unlabelled", creator=test_label)
+        verdict = ch03.sdk_exit_code(3, name=f"{test_label}-unlabelled", creator=test_label)
         assert not verdict and f"labels={{'{LABEL}': '{test_label}'}}" in verdict.hint
     finally:
         unlabelled.remove(force=True)
     _, wrong = run_with_sdk(test_label, f"{test_label}-wrong", 1)
-    verdict = checks.sdk_exit_code(wrong.wait()["StatusCode"], name=f"{test_label}-wrong", creator=test_label)
+    verdict = ch03.sdk_exit_code(wrong.wait()["StatusCode"], name=f"{test_label}-wrong", creator=test_label)
     assert not verdict and "raise SystemExit(3)" in verdict.hint
     running = client.containers.run(PYTHON_IMAGE, ["sleep", "30"], detach=True, labels={LABEL: test_label},
                                     name=f"{test_label}-running")
-    verdict = checks.sdk_exit_code(0, name=running.name, creator=test_label)
+    verdict = ch03.sdk_exit_code(0, name=running.name, creator=test_label)
     assert not verdict and "call container.wait()" in verdict.hint
     client.close()
 
@@ -105,7 +106,7 @@ def test_engine_api_version_reference_solution_passes():
     connection.request("GET", "/version")
     answer = json.loads(connection.getresponse().read())["ApiVersion"]
     connection.close()
-    verdict = checks.engine_api_version(answer)
+    verdict = ch03.engine_api_version(answer)
     assert verdict, repr(verdict)
 
 
@@ -118,7 +119,7 @@ def test_engine_api_version_confusions_fail_with_a_hint():
     if client["DefaultAPIVersion"] != server["ApiVersion"]:
         cases.append((client["DefaultAPIVersion"], "ask the engine itself"))
     for answer, hint in cases:
-        verdict = checks.engine_api_version(answer)
+        verdict = ch03.engine_api_version(answer)
         assert not verdict, answer
         assert hint in verdict.hint, (answer, verdict)
 
@@ -132,7 +133,7 @@ def test_engine_api_version_confusions_fail_with_a_hint():
     (1.45, "a string such as '1.45'"),
 ])
 def test_engine_api_version_wrong_types_fail_with_a_hint(answer, hint):
-    verdict = checks.engine_api_version(answer)
+    verdict = ch03.engine_api_version(answer)
     assert not verdict
     assert hint in verdict.hint
 
@@ -166,10 +167,10 @@ def build_and_push(test_label: str, address: str, context, message: str) -> tupl
 def test_pushed_digest_reference_solution_passes(test_label, registry):
     address, context = registry
     _, answer = build_and_push(test_label, address, context, "one")
-    verdict = checks.pushed_digest(answer, repository=f"{test_label}/exercise", registry=address)
+    verdict = ch03.pushed_digest(answer, repository=f"{test_label}/exercise", registry=address)
     assert verdict, repr(verdict)
     digest = next(line for line in answer if "digest:" in line).split()[2]
-    assert checks.pushed_digest(digest, repository=f"{test_label}/exercise", registry=address)
+    assert ch03.pushed_digest(digest, repository=f"{test_label}/exercise", registry=address)
 
 
 @pytest.mark.engine
@@ -184,12 +185,12 @@ def test_pushed_digest_wrong_answers_fail_with_a_hint(test_label, registry):
         cases.append((image_id, "take the digest that `docker push` printed"))
     else:  # containerd: the image ID is the digest of the index the push sent, so it is the right answer too
         assert image_id in "\n".join(second_push)
-        assert checks.pushed_digest(image_id, repository=repository, registry=address)
+        assert ch03.pushed_digest(image_id, repository=repository, registry=address)
     for answer, hint in cases:
-        verdict = checks.pushed_digest(answer, repository=repository, registry=address)
+        verdict = ch03.pushed_digest(answer, repository=repository, registry=address)
         assert not verdict
         assert hint in verdict.hint, verdict
-    verdict = checks.pushed_digest(second_push, repository=f"{test_label}/never-pushed", registry=address)
+    verdict = ch03.pushed_digest(second_push, repository=f"{test_label}/never-pushed", registry=address)
     assert not verdict and "push it: docker push" in verdict.hint
 
 
@@ -201,11 +202,11 @@ def test_pushed_digest_wrong_answers_fail_with_a_hint(test_label, registry):
     (["The push refers to repository [localhost:8030/course03/exercise]"], "a digest looks like sha256:"),
 ])
 def test_pushed_digest_wrong_outputs_fail_with_a_hint(answer, hint):
-    verdict = checks.pushed_digest(answer)
+    verdict = ch03.pushed_digest(answer)
     assert not verdict
     assert hint in verdict.hint
 
 
 def test_pushed_digest_says_when_no_registry_answers():
-    verdict = checks.pushed_digest("sha256:" + "0" * 64, registry="127.0.0.1:9")
+    verdict = ch03.pushed_digest("sha256:" + "0" * 64, registry="127.0.0.1:9")
     assert not verdict and "start the chapter's registry" in verdict.hint

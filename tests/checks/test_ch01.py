@@ -7,7 +7,8 @@ import uuid
 
 import pytest
 
-from dockercourse import LABEL, checks
+from dockercourse import LABEL
+from dockercourse.checks import ch01
 from dockercourse.images import manifest_image
 from dockercourse.resources import remove_labelled
 
@@ -47,14 +48,14 @@ def hog(module_label) -> str:
 
 def test_oom_reference_solution_passes(hog, module_label):
     state = inspect(hog)["State"]
-    verdict = checks.oom_killed(state["ExitCode"], state["OOMKilled"], name=hog, creator=module_label)
+    verdict = ch01.oom_killed(state["ExitCode"], state["OOMKilled"], name=hog, creator=module_label)
     assert verdict, repr(verdict)
     assert "128 + 9" in verdict.message
 
 
 def test_oom_answers_read_as_text_from_a_go_template_pass(hog, module_label):
     # `docker inspect --format '{{.State.OOMKilled}}'` prints "true"; that is a correct reading too.
-    assert checks.oom_killed(137, "true", name=hog, creator=module_label)
+    assert ch01.oom_killed(137, "true", name=hog, creator=module_label)
 
 
 @pytest.mark.parametrize("exit_code, oom, hint", [
@@ -65,7 +66,7 @@ def test_oom_answers_read_as_text_from_a_go_template_pass(hog, module_label):
     (137, False, "State.OOMKilled"),
 ])
 def test_oom_wrong_readings_fail_with_a_hint(hog, module_label, exit_code, oom, hint):
-    verdict = checks.oom_killed(exit_code, oom, name=hog, creator=module_label)
+    verdict = ch01.oom_killed(exit_code, oom, name=hog, creator=module_label)
     assert not verdict
     assert hint in verdict.hint, repr(verdict)
 
@@ -86,7 +87,7 @@ def test_oom_wrong_containers_fail_with_a_hint(test_label, options, command, the
             docker("kill", name)
         if then:
             docker("wait", name)
-    verdict = checks.oom_killed(137, True, name=name, creator=test_label)
+    verdict = ch01.oom_killed(137, True, name=name, creator=test_label)
     assert not verdict
     assert hint in verdict.hint, repr(verdict)
 
@@ -94,7 +95,7 @@ def test_oom_wrong_containers_fail_with_a_hint(test_label, options, command, the
 def test_oom_unlabelled_container_fails_with_a_hint(test_label):
     name = f"{test_label}-hog"
     docker("run", "-d", "--name", name, "--label", f"{LABEL}={test_label}", "--memory", "64m", PYTHON_IMAGE, "true")
-    verdict = checks.oom_killed(137, True, name=name, creator="01")
+    verdict = ch01.oom_killed(137, True, name=name, creator="01")
     assert not verdict
     assert f"--label {LABEL}=01" in verdict.hint
 
@@ -111,7 +112,7 @@ def web(module_label) -> str:
 
 def test_host_pid_reference_solution_passes(web):
     answer = json.loads(docker("inspect", web))[0]["State"]["Pid"]
-    verdict = checks.host_pid(answer, name=web)
+    verdict = ch01.host_pid(answer, name=web)
     assert verdict, repr(verdict)
 
 
@@ -131,13 +132,13 @@ def shim_pid(pid: int) -> int:
 ])
 def test_host_pid_wrong_answers_fail_with_a_hint(web, wrong, hint):
     answer = wrong(inspect(web)["State"]["Pid"])
-    verdict = checks.host_pid(answer, name=web)
+    verdict = ch01.host_pid(answer, name=web)
     assert not verdict
     assert hint in verdict.hint, repr(verdict)
 
 
 def test_host_pid_of_a_missing_container_fails_with_a_hint(test_label):
-    verdict = checks.host_pid(1234, name=f"{test_label}-absent")
+    verdict = ch01.host_pid(1234, name=f"{test_label}-absent")
     assert not verdict
     assert "run the cell" in verdict.hint
 
@@ -156,7 +157,7 @@ def limited(module_label) -> str:
 def test_limits_reference_solution_passes(limited, module_label):
     host_config = inspect(limited)["HostConfig"]
     limits = {"cpus": host_config["NanoCpus"] / 1e9, "memory_bytes": host_config["Memory"]}
-    verdict = checks.resource_limits(limits, name=limited, creator=module_label)
+    verdict = ch01.resource_limits(limits, name=limited, creator=module_label)
     assert verdict, repr(verdict)
 
 
@@ -168,7 +169,7 @@ def test_limits_reference_solution_passes(limited, module_label):
     ((0.5, 134217728), "limits = {'cpus'"),
 ])
 def test_limits_wrong_readings_fail_with_a_hint(limited, module_label, limits, hint):
-    verdict = checks.resource_limits(limits, name=limited, creator=module_label)
+    verdict = ch01.resource_limits(limits, name=limited, creator=module_label)
     assert not verdict
     assert hint in verdict.hint, repr(verdict)
 
@@ -182,6 +183,6 @@ def test_limits_wrong_readings_fail_with_a_hint(limited, module_label, limits, h
 def test_limits_wrong_containers_fail_with_a_hint(test_label, options, hint):
     name = f"{test_label}-limited"
     docker("create", "--name", name, "--label", f"{LABEL}={test_label}", *options, PYTHON_IMAGE, "sleep", "600")
-    verdict = checks.resource_limits({"cpus": 0.5, "memory_bytes": 134217728}, name=name, creator=test_label)
+    verdict = ch01.resource_limits({"cpus": 0.5, "memory_bytes": 134217728}, name=name, creator=test_label)
     assert not verdict
     assert hint in verdict.hint, repr(verdict)

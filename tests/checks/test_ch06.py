@@ -10,7 +10,8 @@ import subprocess
 
 import pytest
 
-from dockercourse import REPO_DIR, checks
+from dockercourse import REPO_DIR
+from dockercourse.checks import ch06
 from dockercourse.ports import TEST_PORTS
 
 COMPOSE_FILE = REPO_DIR / "sample_app" / "compose.yaml"
@@ -50,27 +51,27 @@ def stack(test_label):
 
 @pytest.mark.engine
 def test_app_version_wrong_answers_fail_with_a_hint_and_the_reference_passes(stack, tmp_path):
-    verdict = checks.compose_app_version("3.0", project=stack.project)
+    verdict = ch06.compose_app_version("3.0", project=stack.project)
     assert not verdict and "bring the stack up with that project name" in verdict.hint
 
     stack("up", "-d", "--wait")  # no env file: compose.yaml's default
-    verdict = checks.compose_app_version("3.0", project=stack.project)
+    verdict = ch06.compose_app_version("3.0", project=stack.project)
     assert not verdict and "1.0 is compose.yaml's default" in verdict.hint
 
     stack("up", "-d", "--wait", app_version="3.0")  # the right value, but from the shell
-    verdict = checks.compose_app_version("3.0", project=stack.project)
+    verdict = ch06.compose_app_version("3.0", project=stack.project)
     assert not verdict and "pass it with --env-file" in verdict.hint
 
     env_file = tmp_path / "release.env"
     env_file.write_text("APP_VERSION=3\n")
     stack("up", "-d", "--wait", env_file=env_file)
-    verdict = checks.compose_app_version("3.0", project=stack.project)
+    verdict = ch06.compose_app_version("3.0", project=stack.project)
     assert not verdict and "APP_VERSION=3, not 3.0" in verdict.message
     assert "the env file should hold the line APP_VERSION=3.0" in verdict.hint
 
     env_file.write_text("APP_VERSION=3.0\n")  # the reference solution
     stack("up", "-d", "--wait", env_file=env_file)
-    verdict = checks.compose_app_version("3.0", project=stack.project)
+    verdict = ch06.compose_app_version("3.0", project=stack.project)
     assert verdict, repr(verdict)
     assert "release.env" in verdict.message and repr(verdict).startswith("✓")
 
@@ -79,35 +80,35 @@ def test_app_version_wrong_answers_fail_with_a_hint_and_the_reference_passes(sta
 
 @pytest.mark.engine
 def test_replicas_and_redis_address_wrong_answers_fail_with_a_hint_and_the_references_pass(stack):
-    verdict = checks.compose_replicas(4, project=stack.project)
+    verdict = ch06.compose_replicas(4, project=stack.project)
     assert not verdict and "--scale web=4" in verdict.hint
-    verdict = checks.redis_address(["10.0.0.1"], project=stack.project)
+    verdict = ch06.redis_address(["10.0.0.1"], project=stack.project)
     assert not verdict and "no redis container" in verdict.message
 
     stack("up", "-d", "--wait", "--scale", "web=2")
-    verdict = checks.compose_replicas(4, project=stack.project)
+    verdict = ch06.compose_replicas(4, project=stack.project)
     assert not verdict and "2 web replica(s) running, not 4" in verdict.message
     assert "a plain `up` goes back to the file's one" in verdict.hint
 
     web_address = output(stack("exec", "web", "hostname", "-i"))
-    verdict = checks.redis_address(web_address, project=stack.project)
+    verdict = ch06.redis_address(web_address, project=stack.project)
     assert not verdict and "a web container" in verdict.message
-    verdict = checks.redis_address(["127.0.0.1"], project=stack.project)
+    verdict = ch06.redis_address(["127.0.0.1"], project=stack.project)
     assert not verdict and "loopback" in verdict.message
-    verdict = checks.redis_address(["203.0.113.7"], project=stack.project)
+    verdict = ch06.redis_address(["203.0.113.7"], project=stack.project)
     assert not verdict and "ask the redis container itself" in verdict.hint
 
     # A fixed host port: the first replica takes it, the others stay `created`.
     stack("up", "-d", "--wait", "--scale", "web=4", web_port=FIXED_PORT, check=False)
-    verdict = checks.compose_replicas(4, project=stack.project)
+    verdict = ch06.compose_replicas(4, project=stack.project)
     assert not verdict and "host port is already allocated" in verdict.message
     assert "give each replica its own" in verdict.hint
 
     stack("up", "-d", "--wait", "--scale", "web=4")  # the reference solution: a port for each
-    verdict = checks.compose_replicas(4, project=stack.project)
+    verdict = ch06.compose_replicas(4, project=stack.project)
     assert verdict, repr(verdict)
     answer = output(stack("exec", "redis", "hostname", "-i"))
-    verdict = checks.redis_address(answer, project=stack.project)
+    verdict = ch06.redis_address(answer, project=stack.project)
     assert verdict, repr(verdict)
     assert f"{stack.project}_default" in verdict.message
 
@@ -120,7 +121,7 @@ def test_replicas_and_redis_address_wrong_answers_fail_with_a_hint_and_the_refer
     (["redis"], "`hostname -i` prints it"),
 ])
 def test_redis_address_unusable_answers_fail_with_a_hint(answer, hint):
-    verdict = checks.redis_address(answer)
+    verdict = ch06.redis_address(answer)
     assert not verdict
     assert hint in verdict.hint
     assert repr(verdict).startswith("✗")

@@ -8,7 +8,8 @@ import uuid
 
 import pytest
 
-from dockercourse import LABEL, REPO_DIR, checks
+from dockercourse import LABEL, REPO_DIR
+from dockercourse.checks import ch05
 from dockercourse.images import manifest_image
 from dockercourse.resources import remove_labelled
 from tests.shell import captured
@@ -41,7 +42,7 @@ def test_app_answers_on_port_reference_solution_passes(image, test_label):
     port = free_port()
     answer = captured("docker", "run", "-d", "--label", f"{LABEL}={test_label}", "-p", f"{port}:8000",
                  "-e", "APP_VERSION=1.0.0", image)
-    verdict = checks.app_answers_on_port(answer, port=port, version="1.0.0", image=image, chapter=test_label)
+    verdict = ch05.app_answers_on_port(answer, port=port, version="1.0.0", image=image, chapter=test_label)
     assert verdict, repr(verdict)
     assert repr(verdict).startswith("✓")
 
@@ -61,7 +62,7 @@ def test_app_answers_on_port_reference_solution_passes(image, test_label):
     (["Hello from the container"], "detached (-d)"),
 ])
 def test_app_answers_on_port_docker_errors_fail_with_a_hint(answer, hint):
-    verdict = checks.app_answers_on_port(answer)
+    verdict = ch05.app_answers_on_port(answer)
     assert not verdict
     assert hint in verdict.hint
     assert repr(verdict).startswith("✗")
@@ -79,7 +80,7 @@ def test_app_answers_on_port_wrong_runs_fail_with_a_hint(image, test_label, opti
     port, other = free_port(), free_port()
     options = [option.format(port=port, other=other) for option in options]
     answer = captured("docker", "run", "-d", "--label", f"{LABEL}={test_label}", *options, image)
-    verdict = checks.app_answers_on_port(answer, port=port, version="1.0.0", image=image, chapter=test_label,
+    verdict = ch05.app_answers_on_port(answer, port=port, version="1.0.0", image=image, chapter=test_label,
                                          timeout=5)
     assert not verdict, repr(verdict)
     assert hint.format(port=port) in verdict.hint, repr(verdict)
@@ -91,7 +92,7 @@ def test_app_answers_on_port_loopback_bind_fails_with_a_hint(image, test_label):
     answer = captured("docker", "run", "-d", "--label", f"{LABEL}={test_label}", "-p", f"{port}:8000",
                  "-e", "APP_VERSION=1.0.0", image,
                  "gunicorn", "--config", "gunicorn.conf.py", "--bind", "127.0.0.1:8000", "app:create_app()")
-    verdict = checks.app_answers_on_port(answer, port=port, version="1.0.0", image=image, chapter=test_label,
+    verdict = ch05.app_answers_on_port(answer, port=port, version="1.0.0", image=image, chapter=test_label,
                                          timeout=5)
     assert not verdict, repr(verdict)
     assert "binds 0.0.0.0" in verdict.hint
@@ -102,9 +103,9 @@ def test_app_answers_on_port_wants_the_label_and_the_image(image, test_label):
     port = free_port()
     answer = captured("docker", "run", "-d", "--label", f"{LABEL}={test_label}", "-p", f"{port}:8000",
                  "-e", "APP_VERSION=1.0.0", image)
-    unlabelled = checks.app_answers_on_port(answer, port=port, version="1.0.0", image=image, chapter="05")
+    unlabelled = ch05.app_answers_on_port(answer, port=port, version="1.0.0", image=image, chapter="05")
     assert not unlabelled and f"--label {LABEL}=05" in unlabelled.hint
-    other_image = checks.app_answers_on_port(answer, port=port, version="1.0.0", image=PYTHON_IMAGE,
+    other_image = ch05.app_answers_on_port(answer, port=port, version="1.0.0", image=PYTHON_IMAGE,
                                              chapter=test_label)
     assert not other_image and PYTHON_IMAGE in other_image.hint
 
@@ -125,7 +126,7 @@ def test_diagnosed_exit_reference_solution_passes(mystery):
     inspected = captured("docker", "container", "inspect", mystery)
     exit_code = json.loads("\n".join(inspected))[0]["State"]["ExitCode"]
     logs = captured("docker", "logs", mystery)
-    verdict = checks.diagnosed_exit(mystery, exit_code, logs[-1])
+    verdict = ch05.diagnosed_exit(mystery, exit_code, logs[-1])
     assert verdict, repr(verdict)
     assert "invalid literal for int() with base 10: 'auto'" in verdict.message
 
@@ -144,17 +145,17 @@ def test_diagnosed_exit_reference_solution_passes(mystery):
 def test_diagnosed_exit_wrong_answers_fail_with_a_hint(mystery, exit_code, log_line, hint):
     logs = [line for line in captured("docker", "logs", mystery) if line.strip()]
     log_line = {"LAST": logs[-1], "LINE ABOVE": logs[-2], "ALL": logs}.get(log_line, log_line)
-    verdict = checks.diagnosed_exit(mystery, exit_code, log_line)
+    verdict = ch05.diagnosed_exit(mystery, exit_code, log_line)
     assert not verdict, repr(verdict)
     assert hint in verdict.hint, repr(verdict)
 
 
 @pytest.mark.engine
 def test_diagnosed_exit_needs_a_stopped_container(image, test_label):
-    missing = checks.diagnosed_exit(f"{test_label}-nothing", 1, "x")
+    missing = ch05.diagnosed_exit(f"{test_label}-nothing", 1, "x")
     assert not missing and "first cell" in missing.hint
     name = f"{test_label}-running"
     subprocess.run(["docker", "run", "-d", "--name", name, "--label", f"{LABEL}={test_label}", image],
                    check=True, capture_output=True)
-    running = checks.diagnosed_exit(name, 1, "x")
+    running = ch05.diagnosed_exit(name, 1, "x")
     assert not running and "docker wait" in running.hint

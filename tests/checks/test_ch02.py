@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from dockercourse import checks
+from dockercourse.checks import ch02
 from dockercourse.images import manifest_image
 from dockercourse.resources import remove_labelled
 
@@ -42,10 +42,10 @@ def test_changed_file_reference_solution_passes(mystery):
     answer = [path for path, kind in changes.items()
               if kind == "C" and not any(other.startswith(path + "/") for other in changes)][0]
     assert answer == "/etc/motd"
-    verdict = checks.changed_file(answer, container=mystery)
+    verdict = ch02.changed_file(answer, container=mystery)
     assert verdict, repr(verdict)
     assert repr(verdict).startswith("✓")
-    assert checks.changed_file(["/etc/motd"], container=mystery), "a one-item list is accepted too"
+    assert ch02.changed_file(["/etc/motd"], container=mystery), "a one-item list is accepted too"
 
 
 @pytest.mark.engine
@@ -60,7 +60,7 @@ def test_changed_file_reference_solution_passes(mystery):
     (["/etc/motd", "/opt/tool/settings.toml"], "answer with one path"),
 ])
 def test_changed_file_wrong_answers_fail_with_a_hint(mystery, answer, hint):
-    verdict = checks.changed_file(answer, container=mystery)
+    verdict = ch02.changed_file(answer, container=mystery)
     assert not verdict
     assert hint in verdict.hint, repr(verdict)
     assert repr(verdict).startswith("✗")
@@ -68,7 +68,7 @@ def test_changed_file_wrong_answers_fail_with_a_hint(mystery, answer, hint):
 
 @pytest.mark.engine
 def test_changed_file_without_the_container_says_to_run_the_setup():
-    verdict = checks.changed_file("/etc/motd", container=f"tests-{uuid.uuid4().hex[:8]}-absent")
+    verdict = ch02.changed_file("/etc/motd", container=f"tests-{uuid.uuid4().hex[:8]}-absent")
     assert not verdict
     assert "exercise's first cell" in verdict.hint
 
@@ -84,7 +84,7 @@ def run_retry(test_label: str, *options: str, code: int = 3) -> str:
 @pytest.mark.engine
 def test_restarted_exactly_reference_solution_passes(test_label):
     name = run_retry(test_label, "--restart", "on-failure:3")
-    verdict = checks.restarted_exactly(name, times=3, creator=test_label)
+    verdict = ch02.restarted_exactly(name, times=3, creator=test_label)
     assert verdict, repr(verdict)
     assert "RestartCount 3" in verdict.message
 
@@ -102,15 +102,15 @@ def test_restarted_exactly_reference_solution_passes(test_label):
 ])
 def test_restarted_exactly_wrong_answers_fail_with_a_hint(test_label, options, code, hint):
     name = run_retry(test_label, *options, code=code)
-    verdict = checks.restarted_exactly(name, times=3, creator=test_label)
+    verdict = ch02.restarted_exactly(name, times=3, creator=test_label)
     assert not verdict
     assert hint in verdict.hint, repr(verdict)
 
 
 @pytest.mark.engine
 def test_restarted_exactly_needs_the_container_and_its_label(test_label):
-    absent = checks.restarted_exactly(f"{test_label}-absent", creator=test_label)
+    absent = ch02.restarted_exactly(f"{test_label}-absent", creator=test_label)
     assert not absent and "--name" in absent.hint
     name = run_retry(test_label, "--restart", "on-failure:3")
-    unlabelled = checks.restarted_exactly(name, creator="02")
+    unlabelled = ch02.restarted_exactly(name, creator="02")
     assert not unlabelled and "--label dockercourse=02" in unlabelled.hint

@@ -7,7 +7,8 @@ import uuid
 
 import pytest
 
-from dockercourse import LABEL, REPO_DIR, checks
+from dockercourse import LABEL, REPO_DIR
+from dockercourse.checks import ch04
 from dockercourse.images import manifest_image
 from dockercourse.resources import remove_labelled
 
@@ -96,7 +97,7 @@ def app_context(tmp_path, dockerfile: str):
 # --- Exercise 4.1 ------------------------------------------------------------------------------
 
 def test_cache_reference_solution_passes(test_label, tmp_path):
-    verdict = checks.dependencies_cached_after_code_change(str(app_context(tmp_path, CACHE_FRIENDLY)), test_label)
+    verdict = ch04.dependencies_cached_after_code_change(str(app_context(tmp_path, CACHE_FRIENDLY)), test_label)
     assert verdict, repr(verdict)
     assert "CACHED" in verdict.message
 
@@ -108,13 +109,13 @@ def test_cache_reference_solution_passes(test_label, tmp_path):
     (TYPO, "read the first ERROR"),
 ], ids=["code-first", "no-install", "no-code", "build-fails"])
 def test_cache_wrong_answers_fail_with_a_hint(test_label, tmp_path, dockerfile, hint):
-    verdict = checks.dependencies_cached_after_code_change(str(app_context(tmp_path, dockerfile)), test_label)
+    verdict = ch04.dependencies_cached_after_code_change(str(app_context(tmp_path, dockerfile)), test_label)
     assert not verdict
     assert hint in verdict.hint, repr(verdict)
 
 
 def test_cache_without_a_dockerfile_says_so(tmp_path):
-    verdict = checks.dependencies_cached_after_code_change(str(tmp_path))
+    verdict = ch04.dependencies_cached_after_code_change(str(tmp_path))
     assert not verdict and "%%writefile" in verdict.hint
 
 
@@ -122,7 +123,7 @@ def test_cache_without_a_dockerfile_says_so(tmp_path):
 
 def test_healthcheck_reference_solution_passes(test_label, tmp_path, naive_image):
     image = build(HEALTHCHECK_SOLUTION.format(base=naive_image), test_label, tmp_path, "healthy")
-    verdict = checks.image_becomes_healthy(image, test_label)
+    verdict = ch04.image_becomes_healthy(image, test_label)
     assert verdict, repr(verdict)
 
 
@@ -137,13 +138,13 @@ def test_healthcheck_reference_solution_passes(test_label, tmp_path, naive_image
 ], ids=["none-at-all", "switched-off", "always-true", "curl", "wrong-port", "first-probe-too-late"])
 def test_healthcheck_wrong_answers_fail_with_a_hint(test_label, tmp_path, naive_image, instruction, hint):
     image = build(f"FROM {naive_image}\n{instruction}\n", test_label, tmp_path, "unhealthy")
-    verdict = checks.image_becomes_healthy(image, test_label, timeout=6)
+    verdict = ch04.image_becomes_healthy(image, test_label, timeout=6)
     assert not verdict
     assert hint in verdict.hint, repr(verdict)
 
 
 def test_healthcheck_missing_image_says_build_it(test_label):
-    verdict = checks.image_becomes_healthy(f"course04-test/nothing:{test_label}", test_label)
+    verdict = ch04.image_becomes_healthy(f"course04-test/nothing:{test_label}", test_label)
     assert not verdict and "build it first" in verdict.hint
 
 
@@ -151,14 +152,14 @@ def test_healthcheck_missing_image_says_build_it(test_label):
 
 def test_non_root_reference_solution_passes(test_label, tmp_path, naive_image):
     image = build(NON_ROOT_SOLUTION.format(base=naive_image), test_label, tmp_path, "nonroot")
-    verdict = checks.runs_as_non_root(image, test_label)
+    verdict = ch04.runs_as_non_root(image, test_label)
     assert verdict, repr(verdict)
     assert "uid 10001" in verdict.message and "tip" not in verdict.message
 
 
 def test_non_root_by_name_passes_with_a_tip(test_label, tmp_path, naive_image):
     dockerfile = f"FROM {naive_image}\nRUN useradd --system --uid 10001 app\nUSER app\n"
-    verdict = checks.runs_as_non_root(build(dockerfile, test_label, tmp_path, "named"), test_label)
+    verdict = ch04.runs_as_non_root(build(dockerfile, test_label, tmp_path, "named"), test_label)
     assert verdict, repr(verdict)
     assert "runAsNonRoot" in verdict.message
 
@@ -170,6 +171,6 @@ def test_non_root_by_name_passes_with_a_tip(test_label, tmp_path, naive_image):
 ], ids=["no-user", "back-to-root", "app-cannot-write"])
 def test_non_root_wrong_answers_fail_with_a_hint(test_label, tmp_path, naive_image, lines, hint):
     image = build(f"FROM {naive_image}\n{lines}\n", test_label, tmp_path, "root")
-    verdict = checks.runs_as_non_root(image, test_label)
+    verdict = ch04.runs_as_non_root(image, test_label)
     assert not verdict
     assert hint in verdict.hint, repr(verdict)

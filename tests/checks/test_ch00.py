@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from dockercourse import checks
+from dockercourse.checks import ch00
 from dockercourse.images import manifest_image
 from tests.shell import captured
 
@@ -17,7 +17,7 @@ PYTHON_IMAGE = manifest_image("python").name
 def test_python_version_reference_solution_passes(test_label):
     answer = captured("docker", "run", "--rm", "--label", f"dockercourse={test_label}", PYTHON_IMAGE,
                       "python", "--version")
-    verdict = checks.python_version_in_container(answer)
+    verdict = ch00.python_version_in_container(answer)
     assert verdict, repr(verdict)
     assert repr(verdict).startswith("✓")
 
@@ -30,7 +30,7 @@ def test_python_version_reference_solution_passes(test_label):
     (["/usr/bin/python3"], "should be `python --version`"),
 ])
 def test_python_version_wrong_answers_fail_with_a_hint(answer, hint):
-    verdict = checks.python_version_in_container(answer)
+    verdict = ch00.python_version_in_container(answer)
     assert not verdict
     assert hint in verdict.hint
     assert repr(verdict).startswith("✗")
@@ -39,7 +39,7 @@ def test_python_version_wrong_answers_fail_with_a_hint(answer, hint):
 @pytest.mark.engine
 def test_hostname_reference_solution_passes(test_label):
     answer = captured("docker", "run", "--rm", "--label", f"dockercourse={test_label}", PYTHON_IMAGE, "hostname")
-    verdict = checks.container_hostname(answer)
+    verdict = ch00.container_hostname(answer)
     assert verdict, repr(verdict)
     assert "short ID" in verdict.message
 
@@ -50,6 +50,6 @@ def test_hostname_reference_solution_passes(test_label):
     (["docker: invalid reference format."], "should be just `hostname`"),
 ])
 def test_hostname_wrong_answers_fail_with_a_hint(answer, hint):
-    verdict = checks.container_hostname(answer)
+    verdict = ch00.container_hostname(answer)
     assert not verdict
     assert hint in verdict.hint
