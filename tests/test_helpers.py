@@ -273,3 +273,16 @@ def test_registry_standin_serves_the_registry_api(test_label):
         except (urllib.error.URLError, ConnectionError):
             time.sleep(0.2)
     pytest.fail(f"the registry stand-in did not answer on {address}: " + docker("logs", "--tail", "5", name))
+
+
+def test_a_course_error_in_a_notebook_is_one_line_not_a_traceback():
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    notebook = new_notebook(cells=[new_code_cell(
+        "from dockercourse import CourseError\nraise CourseError('no engine answers: run `make engine`')")])
+    with pytest.raises(CellExecutionError):
+        NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
+    [error] = notebook.cells[0].outputs
+    assert error.traceback == ["\x1b[31mCourseError: no engine answers: run `make engine`\x1b[0m"]
