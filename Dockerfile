@@ -31,6 +31,8 @@ COPY --chown=learner:learner . .
 RUN pip install --no-cache-dir --no-deps -e .
 
 USER 1000
+# matplotlib's font cache, built now: its first import would otherwise say so under a chapter's plot.
+RUN python -c "import matplotlib.pyplot"
 # JupyterLab reads JUPYTER_PORT; the lab is on the host's 127.0.0.1 only (with --network host),
 # and asks for the token printed in the container's log.
 ENV JUPYTER_PORT=8888

@@ -25,6 +25,8 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(VPY) -m pip install --quiet --upgrade pip
 	$(VPY) -m pip install --quiet -r requirements.txt
 	$(VPY) -m pip install --quiet --no-deps -e .
+	@# matplotlib builds its font cache on first import and says so on stderr: not inside a chapter's plot cell.
+	$(VPY) -c "import matplotlib.pyplot"
 	@touch $@
 
 engine: ## use the running Docker engine, or install and start one (Debian/Ubuntu, root)

@@ -2,11 +2,15 @@
 
 Small on purpose: engine checks (``engine``, ``doctor``), the image manifest and its
 offline stand-ins (``images``), the course label and cleanup (``resources``), waiting
-for a port or a healthy container (``wait``); for workshops, the offline bundle (``bundle``)
-and the agenda built from measured timings (``agenda``). Every docker command a chapter teaches
-stays visible in the chapter itself; these helpers only check and clean up.
+for a port or a healthy container (``wait``), the chapters' facts (``chapters``, ``ports``);
+the exercise form and ``make solutions`` (``exercises``) and each chapter's checkers
+(``checks.chNN``); answers a chapter's check cells and plots need (``buildkit_log``: which build
+steps came from the cache; ``container_memory``; ``engine_api``: the REST API over the socket;
+``stopwatch``); for workshops, the offline bundle (``bundle``) and the agenda built from measured
+timings (``agenda``, a site hook like ``site_hooks``). Every docker command a chapter teaches
+stays visible in the chapter itself; these helpers only check, measure and clean up.
 
-Command line: ``python -m dockercourse {engine,images,doctor,clean,leaks,course-image,bundle,bundle-load}``.
+Command line: ``python -m dockercourse COMMAND`` (``--help`` lists them).
 """
 
 from pathlib import Path

@@ -19,7 +19,15 @@ def python_version_in_container(answer: list[str]) -> Verdict:
     if not text:
         return Verdict(False, "the answer is empty",
                         "capture the command's output: answer = !docker run --rm … python --version")
-    if "Unable to find image" in text or "No such image" in text or "pull access denied" in text:
+    if 'exec: "COMMAND"' in text:
+        return Verdict(False, "the container tried to run a program called COMMAND",
+                        "replace COMMAND with the command that prints Python's version, as you would type it "
+                        "in a terminal; everything after the image name runs inside the container")
+    if "executable file not found" in text:
+        return Verdict(False, "the command after the image name is not a program in the image",
+                        "the command inside the container should be `python --version`")
+    if "Unable to find image" in text or "No such image" in text or "pull access denied" in text \
+            or "invalid reference format" in text:
         return Verdict(False, "the image is not there", "use the manifest's name exactly, and run `make images`")
     if found is None:
         return Verdict(False, f"no Python version in the output: {text[:80]!r}",
@@ -39,7 +47,7 @@ def container_hostname(answer: list[str]) -> Verdict:
     if not text:
         return Verdict(False, "the answer is empty", "capture the output: answer = !docker run --rm … hostname")
     if text == socket.gethostname():
-        return Verdict(False, f"{text!r} is this machine's own hostname",
+        return Verdict(False, "that is the hostname of the machine this notebook runs on, not a container's",
                         "run `hostname` inside a container: docker run --rm IMAGE hostname")
     if re.fullmatch(r"[0-9a-f]{12}", text):
         return Verdict(True, "the container has a hostname of its own, its short ID: "

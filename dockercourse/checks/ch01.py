@@ -5,6 +5,7 @@ Each returns a Verdict, with a hint when the answer is not there yet.
 
 import os
 
+from .. import LABEL
 from .common import Verdict, inspect_container, not_labelled
 
 
@@ -13,8 +14,9 @@ def oom_killed(exit_code, oom_killed, name: str = "ch01-hog", creator: str = "01
     container = inspect_container(name)
     if container is None:
         return Verdict(False, f"the engine has no container named {name!r}",
-                       f"run it detached with --name {name} and without --rm: --rm deletes the container, "
-                       "and its exit code and OOMKilled flag with it")
+                       f"in the first cell, run it detached (-d) with --name {name}, --label {LABEL}={creator} and "
+                       "a --memory limit below what its program allocates, then docker wait for it; without --rm: "
+                       "--rm deletes the container, and its exit code and OOMKilled flag with it")
     if (problem := not_labelled(container, name, creator)) is not None:
         return problem
     state, limit = container["State"], container["HostConfig"].get("Memory") or 0
@@ -36,6 +38,11 @@ def oom_killed(exit_code, oom_killed, name: str = "ch01-hog", creator: str = "01
     if not state["OOMKilled"]:
         return Verdict(False, f"{name} exited with {state['ExitCode']}, and OOMKilled is false",
                        f"read docker logs {name}: the program failed before it reached the limit")
+    if exit_code is None or oom_killed is None:
+        return Verdict(False, f"{name} was OOM-killed, but exit_code and oom_killed are not both set yet "
+                              f"(exit_code={exit_code!r}, oom_killed={oom_killed!r})",
+                       "in the second cell, read State.ExitCode and State.OOMKilled from hog_json: "
+                       "json.loads(\"\\n\".join(hog_json))[0][\"State\"]")
     if isinstance(exit_code, list | tuple):
         return Verdict(False, f"exit_code is a list of output lines, {exit_code!r}, not a number",
                        "take the number out: exit_code = int(lines[0])")
@@ -61,8 +68,12 @@ def host_pid(answer, name: str = "ch01-web") -> Verdict:
     container = inspect_container(name)
     if container is None or not container["State"]["Running"]:
         return Verdict(False, f"container {name} is not running, so its PID 1 has no host PID",
-                       "run the cell of section 3 that starts it, then ask again")
+                       "run the cell of section 1 that starts it (docker run -d --name ch01-web …), then ask again")
     engine_pid = container["State"]["Pid"]
+    if answer is None:
+        return Verdict(False, "host_pid is still None",
+                       f"ask the engine: in the JSON that docker inspect {name} prints, State.Pid is the host's "
+                       "number for the container's PID 1 (json.loads reads the captured lines, joined)")
     if isinstance(answer, list | tuple):
         return Verdict(False, f"that is a list of output lines, {answer!r}, not a PID",
                        "take the number out: answer = int(lines[0]), or parse the JSON of docker inspect")
@@ -96,7 +107,9 @@ def resource_limits(limits, name: str = "ch01-limited", cpus: float = 0.5, memor
     container = inspect_container(name)
     if container is None:
         return Verdict(False, f"the engine has no container named {name!r}",
-                       f"docker run -d --name {name} --cpus {cpus} --memory {memory} … sleep 600")
+                       f"start it first: docker run -d --name {name} --label {LABEL}={creator}, with the two options "
+                       f"that cap it at {cpus} CPU and {mebibytes} MiB (docker run --help lists them), "
+                       f"then the image and sleep 600")
     if (problem := not_labelled(container, name, creator)) is not None:
         return problem
     host = container["HostConfig"]
@@ -116,6 +129,10 @@ def resource_limits(limits, name: str = "ch01-limited", cpus: float = 0.5, memor
     if not isinstance(limits, dict) or set(limits) != {"cpus", "memory_bytes"}:
         return Verdict(False, f"limits should be a dict with the keys 'cpus' and 'memory_bytes', not {limits!r}",
                        "limits = {'cpus': …, 'memory_bytes': …}, both read from HostConfig in docker inspect")
+    if None in limits.values():
+        return Verdict(False, f"limits still holds None: {limits!r}",
+                       f"read both back from the engine: HostConfig.NanoCpus (billionths of a CPU) and "
+                       f"HostConfig.Memory (bytes) in the JSON that docker inspect {name} prints")
     if limits["cpus"] == nano_cpus:
         return Verdict(False, f"{limits['cpus']} is NanoCpus, in billionths of a CPU",
                        "divide by 1e9: HostConfig.NanoCpus / 1e9")

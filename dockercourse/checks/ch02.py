@@ -21,7 +21,9 @@ def changed_file(answer, container: str = "c02-mystery") -> Verdict:
         answer = answer[0] if answer else ""
     text = str(answer or "").strip()
     if not text:
-        return Verdict(False, "the answer is empty", "set answer to a path, e.g. answer = '/etc/…'")
+        return Verdict(False, "answer is still None" if answer is None else "the answer is empty",
+                       f"read the lines of `docker diff {container}` that start with C: one of them is a file "
+                       "of the image, the others directories; set answer to its path, e.g. answer = '/etc/…'")
     diff = docker("diff", container, check=False)
     if diff.returncode != 0:
         return Verdict(False, f"the engine has no container named {container}",
@@ -61,7 +63,8 @@ def restarted_exactly(container: str = "c02-retry", times: int = 3, exit_code: i
     info = inspect()
     if info is None:
         return Verdict(False, f"the engine has no container named {container}",
-                       f"give it that name: docker run -d --name {container} …")
+                       f"fill in the blank after --restart in the exercise cell (section 7's table lists the "
+                       f"policies) and run it: docker run -d --name {container} --restart …")
     if (info["Config"].get("Labels") or {}).get(LABEL) != creator:
         return Verdict(False, f"{container} does not carry the label {LABEL}={creator}",
                        f"remove it (docker rm -f {container}) and run it again with --label {LABEL}={creator}")

@@ -3,6 +3,7 @@
 Each returns a Verdict, with a hint when the answer is not there yet.
 """
 
+import http.client
 import json
 import re
 import urllib.error
@@ -16,6 +17,11 @@ from .common import Verdict
 def sdk_exit_code(answer, name: str = "course03-exit", expected: int = 3, creator: str = "03") -> Verdict:
     """Exercise 3.1 (chapter 03): the exit code of a labelled container run with the Docker SDK for Python."""
     if answer is None or answer == "" or answer == []:
+        if docker("container", "inspect", name, check=False).returncode != 0:
+            return Verdict(False, f"the answer is empty, and the engine has no container named {name!r} yet",
+                           f"start it: container = client.containers.run('python:3.13-slim-trixie', [...], "
+                           f"detach=True, name={name!r}, labels={{'{LABEL}': '{creator}'}}), "
+                           "then answer = container.wait()['StatusCode']")
         return Verdict(False, "the answer is empty", "set answer = container.wait()['StatusCode']")
     if isinstance(answer, dict):
         return Verdict(False, f"that is all of wait()'s answer, {answer!r}, not the exit code",
@@ -56,8 +62,13 @@ def engine_api_version(answer) -> Verdict:
         hint = ("take one field: answer = version['ApiVersion']" if "ApiVersion" in answer
                 else "ask GET /version: its JSON has the field 'ApiVersion'")
         return Verdict(False, "that is a whole JSON object, not a version", hint)
+    if isinstance(answer, http.client.HTTPResponse):
+        return Verdict(False, "that is the response object, not what it says",
+                       "read its body and decode the JSON: json.loads(response.read())['ApiVersion']")
     if answer is None or not str(answer).strip():
-        return Verdict(False, "the answer is empty", "set answer to the 'ApiVersion' field of GET /version's JSON")
+        return Verdict(False, "the answer is empty",
+                       "send connection.request('GET', '/version'); connection.getresponse().read() is a JSON body: "
+                       "set answer2 to its field 'ApiVersion'")
     if not isinstance(answer, str):
         return Verdict(False, f"{answer!r} is a {type(answer).__name__}, not the string the engine sends",
                        "keep the field as it is, a string such as '1.45' (as a float, 1.40 would become 1.4)")
@@ -104,6 +115,9 @@ def pushed_digest(answer, repository: str = "course03/exercise", tag: str = "1.0
     reference = f"{registry}/{repository}:{tag}"
     if not text.strip():
         return Verdict(False, "the answer is empty", f"capture the push: answer = !docker push {reference}")
+    if "____" in text or "invalid reference format" in text:
+        return Verdict(False, "docker could not read the name: a blank (____) is still in the command",
+                       f"fill in each blank with {reference}: tag the image with that name, then push it")
     if "does not exist" in text or "No such image" in text:
         return Verdict(False, "there was nothing to push under that name",
                        f"tag the image first: docker tag IMAGE {reference}")

@@ -1,34 +1,27 @@
-"""Chapter 04's exercise checkers (The Dockerfile).
+"""Chapter 04's exercise checkers (The Dockerfile), and what its collapsed check cells measure.
 
-Each returns a Verdict, with a hint when the answer is not there yet.
+Each checker returns a Verdict, with a hint when the answer is not there yet.
 """
 
-import re
+import json
 import shutil
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
+from ..buildkit_log import build_error, steps
 from ..engine import docker
 from ..images import inspect_image
 from .common import Verdict, inspect_container
 
 
-def _build_steps_04(log: str) -> dict[str, str]:
-    """The steps of a `docker build --progress=plain` log, by instruction: "CACHED" or "ran"."""
-    names, cached = {}, set()
-    for line in log.splitlines():
-        if step := re.match(r"#(\d+) \[(?:[\w.-]+ )?\d+/\d+\] (.+)", line):
-            names[step.group(1)] = step.group(2).strip()
-        elif step := re.match(r"#(\d+) CACHED\s*$", line):
-            cached.add(step.group(1))
-    return {name: "CACHED" if number in cached else "ran" for number, name in names.items()}
-
-
-def _build_error_04(log: str) -> str:
-    errors = [line.strip() for line in log.splitlines() if line.strip().startswith("ERROR")]
-    return (errors[-1] if errors else log.strip().splitlines()[-1] if log.strip() else "no output")[:200]
+def image_sizes(image: str) -> tuple[int, int]:
+    """Chapter 04 (sections 5 and 10): an image's size in bytes, two ways: unpacked (the sum of the layer
+    sizes `docker history` lists) and the `Size` that `docker image inspect` reports (on the containerd
+    image store, the compressed content)."""
+    history = docker("history", "--human=false", "--format", "{{.Size}}", image).stdout.split()
+    return sum(int(size) for size in history), json.loads(docker("image", "inspect", image).stdout)[0]["Size"]
 
 
 def _missing_image_04(image: str):
@@ -62,9 +55,9 @@ def dependencies_cached_after_code_change(context: str, label: str = "04") -> Ve
         try:
             built, log = build()
             if not built:
-                return Verdict(False, f"the Dockerfile does not build: {_build_error_04(log)}",
+                return Verdict(False, f"the Dockerfile does not build: {build_error(log)}",
                                "build it yourself with `docker build --progress=plain …` and read the first ERROR")
-            if not any("pip install" in step for step in _build_steps_04(log)):
+            if steps(log).status("pip install") == "absent":
                 return Verdict(False, "there is no `RUN pip install …` step in the Dockerfile",
                                "install the dependencies: RUN pip install --no-cache-dir -r requirements.txt")
             marker = f"a one-line code change {uuid.uuid4().hex}"
@@ -72,10 +65,9 @@ def dependencies_cached_after_code_change(context: str, label: str = "04") -> Ve
                 app.write(f"# {marker}\n")
             built, log = build()
             if not built:
-                return Verdict(False, f"the second build failed: {_build_error_04(log)}",
+                return Verdict(False, f"the second build failed: {build_error(log)}",
                                "build it yourself with `docker build --progress=plain …` and read the first ERROR")
-            pip = [status for step, status in _build_steps_04(log).items() if "pip install" in step]
-            if "ran" in pip:
+            if steps(log).status("pip install") == "ran":
                 return Verdict(False, "after a one-line change to app.py, `RUN pip install …` ran again: "
                                       "a layer before it copied app.py, so the cache was invalidated",
                                "COPY requirements.txt . alone, then RUN pip install, and only then COPY . .")
@@ -122,7 +114,8 @@ def image_becomes_healthy(image: str, label: str = "04", timeout: float = 30) ->
     test = (config.get("Healthcheck") or {}).get("Test") or []
     if not test:
         return Verdict(False, f"{image} has no HEALTHCHECK",
-                       "add a HEALTHCHECK instruction to the Dockerfile: HEALTHCHECK [OPTIONS] CMD command")
+                       "add a HEALTHCHECK instruction to the Dockerfile: HEALTHCHECK [OPTIONS] CMD a command "
+                       "that requests http://127.0.0.1:8000/health inside the container")
     if test == ["NONE"]:
         return Verdict(False, "the HEALTHCHECK is switched off (HEALTHCHECK NONE)",
                        "write HEALTHCHECK [OPTIONS] CMD command, a command that probes the app")
@@ -170,7 +163,7 @@ def runs_as_non_root(image: str, label: str = "04", timeout: float = 20) -> Verd
                  check=False).stdout.strip()
     if uid == "0":
         return Verdict(False, f"{image} still runs as root (id -u prints 0)",
-                       "create a user (RUN useradd --system --uid 10001 app) and switch to it: USER 10001, "
+                       "create the user (RUN useradd --no-log-init --uid 10001 app) and switch to it with USER 10001, "
                        "after the steps that need root")
     if not uid.isdigit():
         return Verdict(False, f"`id -u` did not run in the image: {uid[:120]!r}",

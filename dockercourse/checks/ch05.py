@@ -20,6 +20,10 @@ def _log_lines_05(name: str) -> list[str]:
 
 def _run_error_05(text: str, port: int, image: str | None) -> Verdict | None:
     """A `docker run` that failed: which mistake its error message points to."""
+    if re.search(r"invalid (containerPort|hostPort|published port|port)", text, re.IGNORECASE):
+        return Verdict(False, "docker could not read the -p option: it takes port numbers",
+                       f"write -p HOST:CONTAINER with numbers: HOST is the port you open on this machine "
+                       f"({port}), CONTAINER the one the app listens on inside the container (section 2)")
     if "port is already allocated" in text or "address already in use" in text:
         return Verdict(False, f"host port {port} is already taken, so the container could not start",
                        "`docker ps` shows which container publishes it: remove that one (`docker rm -f NAME`); "
@@ -120,6 +124,15 @@ def diagnosed_exit(container: str = "ch05-mystery", exit_code=None, log_line=Non
     if found is None:
         return Verdict(False, f"the engine has no container named {container}",
                        "run the exercise's first cell: it starts the container")
+    if exit_code is None and log_line is None:
+        return Verdict(False, "no answer yet: exit_code and log_line are None",
+                       f"`docker wait {container}` waits until it stops and prints its exit code; "
+                       f"`docker logs {container}` shows what it said before it stopped")
+    if exit_code is None:
+        return Verdict(False, "exit_code is None", f"`docker ps -a` shows 'Exited (N)'; `docker wait {container}` "
+                                                   "prints it")
+    if isinstance(exit_code, (list, tuple)) and len(exit_code) == 1:
+        exit_code = exit_code[0]  # captured in the notebook: exit_code = !docker wait …
     state = found["State"]
     if state["Status"] in ("running", "restarting", "created"):
         return Verdict(False, f"{container} is {state['Status']}, so it has no exit code yet",

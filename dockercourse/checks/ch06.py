@@ -5,6 +5,7 @@ Each returns a Verdict, with a hint when the answer is not there yet.
 
 import json
 import re
+from pathlib import Path
 
 from ..engine import docker
 from .common import Verdict
@@ -45,8 +46,31 @@ def _not_up_06(project: str, service: str, containers: list[dict], how: str) -> 
                    f"read why: {COMPOSE_UP_06.format(project=project)} logs {service}; then `up -d --wait` again")
 
 
-def compose_app_version(expected: str = "3.0", project: str = "course06") -> Verdict:
-    """Exercise 6.1 (chapter 06): the web service runs APP_VERSION `expected`, set through an --env-file."""
+def _env_file_says_06(env_file: str, expected: str) -> Verdict | None:
+    """A failed verdict when the env file the exercise asks for does not set APP_VERSION to `expected` yet."""
+    path = Path(env_file)
+    if not path.is_file():
+        return Verdict(False, f"there is no env file {env_file} yet",
+                       "write it with the exercise's %%writefile cell, then run the `up` cell")
+    values = [line.split("=", 1)[1].strip() for line in path.read_text().splitlines()
+              if re.match(r"\s*APP_VERSION\s*=", line)]
+    if not values:
+        return Verdict(False, f"{path.name} does not set APP_VERSION yet",
+                       "replace the TODO with one KEY=value line (no `export`, no spaces around =), "
+                       "as staging.env does in section 7")
+    if values[-1].strip("\"'") != expected:
+        return Verdict(False, f"{path.name} sets APP_VERSION={values[-1]}, not {expected}",
+                       f"the value is the version the home page should show: {expected}")
+    return None
+
+
+def compose_app_version(expected: str = "3.0", project: str = "course06", env_file: str | None = None) -> Verdict:
+    """Exercise 6.1 (chapter 06): the web service runs APP_VERSION `expected`, set through an --env-file.
+
+    With `env_file` (the file the exercise asks for), that file is checked first, and Compose must have read it.
+    """
+    if env_file is not None and (wrong := _env_file_says_06(env_file, expected)) is not None:
+        return wrong  # a Verdict that failed is false: test it against None
     containers = _compose_containers_06(project, "web")
     running = [c for c in containers if c["State"]["Running"]]
     if not running:
@@ -54,24 +78,32 @@ def compose_app_version(expected: str = "3.0", project: str = "course06") -> Ver
     versions = sorted({_env_06(c).get("APP_VERSION", "") for c in running})
     if versions != [expected]:
         found = ", ".join(versions)
-        if found == "1.0":
+        if found == "1.0" and env_file is not None:
+            hint = ("1.0 is compose.yaml's default (${APP_VERSION:-1.0}), so Compose did not read your file: "
+                    f"give its path to --env-file, before `up`: --env-file {env_file}")
+        elif found == "1.0":
             hint = ("1.0 is compose.yaml's default (${APP_VERSION:-1.0}), so Compose did not read your value: "
                     f"pass the file with --env-file before `up`, and write the line APP_VERSION={expected} "
                     "(no spaces around =)")
         else:
             hint = f"the env file should hold the line APP_VERSION={expected}; then run `up -d --wait` again"
         return Verdict(False, f"web runs with APP_VERSION={found}, not {expected}", hint)
-    env_file = running[0]["Config"]["Labels"].get("com.docker.compose.project.environment_file", "")
-    if not env_file:
+    used = running[0]["Config"]["Labels"].get("com.docker.compose.project.environment_file", "")
+    if not used:
         return Verdict(False, f"web runs version {expected}, but Compose was given no --env-file "
                               "(the value came from the shell's environment?)",
                        f"write APP_VERSION={expected} into a file such as /tmp/dockercourse-06/release.env "
-                       "and pass it with --env-file")
+                       "and pass it with --env-file; add --force-recreate to `up`: Compose recreates a "
+                       "container only when its configuration changes, and this value did not")
+    if env_file is not None and Path(env_file).resolve() not in {Path(p).resolve() for p in used.split(",")}:
+        return Verdict(False, f"web runs version {expected}, but from the env file {used}",
+                       f"pass the exercise's file, --env-file {env_file}, and add --force-recreate to `up` "
+                       "(the value is the same, so Compose would leave web as it is)")
     page = _home_page_06(running[0]["Id"])
     if page is None or f"Version <strong>{expected}</strong>" not in page:
         return Verdict(False, f"the container has APP_VERSION={expected}, but its home page does not show it yet",
                        "wait until web is healthy: add --wait to `up -d`")
-    return Verdict(True, f"web runs version {expected}, read from the env file {env_file.rsplit('/', 1)[-1]}, "
+    return Verdict(True, f"web runs version {expected}, read from the env file {used.rsplit('/', 1)[-1]}, "
                          "and its home page shows it")
 
 
@@ -94,7 +126,8 @@ def compose_replicas(replicas: int = 4, project: str = "course06", service: str 
                        f"read why: {COMPOSE_UP_06.format(project=project)} logs {service}")
     if len(containers) != replicas:
         return Verdict(False, f"{len(containers)} {service} replica(s) running, not {replicas}",
-                       f"`up -d --wait --scale {service}={replicas}` sets the number; "
+                       f"`up -d --wait --scale {service}={replicas}` sets the number, and each replica needs "
+                       "a host port of its own: WEB_PORT takes a range, FIRST-LAST, as in section 8; "
                        "a plain `up` goes back to the file's one")
     unhealthy = sorted({(c["State"].get("Health") or {}).get("Status", "none") for c in containers} - {"healthy"})
     if unhealthy:
@@ -121,6 +154,10 @@ def redis_address(answer: list[str], project: str = "course06") -> Verdict:
     command = f"answer3 = !{COMPOSE_UP_06.format(project=project)} exec redis hostname -i"
     if not text:
         return Verdict(False, "the answer is empty", f"capture the command's output: {command}")
+    if "____" in text:
+        return Verdict(False, "the command still has its blank ____",
+                       "replace ____ with the compose subcommand that runs a command in a service's running "
+                       "container (section 3 ran one in web), followed by the service's name")
     if re.search(r"gaierror|Name or service not known|Temporary failure in name resolution", text):
         return Verdict(False, "the name `redis` did not resolve where you asked",
                        "it exists only on the project's network, for its containers — not on the host: "

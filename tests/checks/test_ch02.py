@@ -1,16 +1,20 @@
-"""Chapter 02's checkers against the reference solution (must pass) and typical wrong answers (must fail,
-with the hint that helps). Every case runs against the real engine: the checkers read `docker diff` and
-`docker inspect`, not a stored answer."""
+"""Chapter 02's checkers against their starting points (each must fail with its hint), typical wrong
+answers (must fail, with the hint that helps) and right answers (must pass). Every case runs against the
+real engine: the checkers read `docker diff` and `docker inspect`, not a stored answer. The notebook's own
+solutions are proved by its solved copy (`make solutions`)."""
 
-import subprocess
+import shlex
 import time
-import uuid
 
+import nbformat
 import pytest
 
+from dockercourse import LABEL
+from dockercourse.chapters import chapter_paths
 from dockercourse.checks import ch02
+from dockercourse.engine import docker
+from dockercourse.exercises import find_exercises
 from dockercourse.images import manifest_image
-from dockercourse.resources import remove_labelled
 
 PYTHON_IMAGE = manifest_image("python").name
 # Deterministic stand-in for the notebook's mystery script: changes one file of the image, adds two, deletes one.
@@ -18,31 +22,39 @@ MYSTERY = ("echo '# tuned' >> /etc/motd && mkdir -p /opt/tool && echo 'debug = t
            " && rm /etc/issue.net && echo ready && sleep 600")
 
 
-def docker(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["docker", *args], capture_output=True, text=True, check=True)
+def starting_point(number: str) -> str:
+    """The source of exercise `number`'s starting point, as chapter 02 stores it."""
+    path = next(path for path in chapter_paths() if path.name.startswith("02-"))
+    notebook = nbformat.read(path, as_version=4)
+    exercise = next(exercise for exercise in find_exercises(notebook) if exercise.number == number)
+    (stub,) = exercise.stubs
+    return notebook.cells[stub].source
 
 
 @pytest.fixture(scope="module")
-def mystery() -> str:
-    """A running container that has made its changes; removed (by its own label) after the module."""
-    creator = f"tests-{uuid.uuid4().hex[:8]}"
-    name = f"{creator}-mystery"
-    docker("run", "-d", "--name", name, "--label", f"dockercourse={creator}", PYTHON_IMAGE, "sh", "-c", MYSTERY)
+def mystery(module_label) -> str:
+    """A running container that has made its changes; removed (by the module's label) after the module."""
+    name = f"{module_label}-mystery"
+    docker("run", "-d", "--name", name, "--label", f"{LABEL}={module_label}", PYTHON_IMAGE, "sh", "-c", MYSTERY)
     deadline = time.monotonic() + 30
     while "ready" not in docker("logs", name).stdout and time.monotonic() < deadline:
         time.sleep(0.1)
-    yield name
-    remove_labelled(creator)
+    return name
 
 
 @pytest.mark.engine
-def test_changed_file_reference_solution_passes(mystery):
-    diff = docker("diff", mystery).stdout.splitlines()
-    changes = {line[2:]: line[0] for line in diff}
-    answer = [path for path, kind in changes.items()
-              if kind == "C" and not any(other.startswith(path + "/") for other in changes)][0]
-    assert answer == "/etc/motd"
-    verdict = ch02.changed_file(answer, container=mystery)
+def test_changed_file_starting_point_gets_its_hint(mystery):
+    stub = starting_point("2.1")
+    assert "answer = None" in stub, "the starting point leaves the answer open"
+    verdict = ch02.changed_file(None, container=mystery)
+    assert not verdict
+    assert repr(verdict).startswith("✗ answer is still None")
+    assert f"`docker diff {mystery}` that start with C" in verdict.hint, repr(verdict)
+
+
+@pytest.mark.engine
+def test_changed_file_accepts_the_changed_file(mystery):
+    verdict = ch02.changed_file("/etc/motd", container=mystery)
     assert verdict, repr(verdict)
     assert repr(verdict).startswith("✓")
     assert ch02.changed_file(["/etc/motd"], container=mystery), "a one-item list is accepted too"
@@ -50,7 +62,7 @@ def test_changed_file_reference_solution_passes(mystery):
 
 @pytest.mark.engine
 @pytest.mark.parametrize("answer, hint", [
-    ("", "set answer to a path"),
+    ("", "set answer to its path"),
     ("C /etc/motd", "the path only: '/etc/motd'"),
     ("etc/motd", "as docker diff prints it"),
     ("/etc", "the deepest C path"),
@@ -67,8 +79,8 @@ def test_changed_file_wrong_answers_fail_with_a_hint(mystery, answer, hint):
 
 
 @pytest.mark.engine
-def test_changed_file_without_the_container_says_to_run_the_setup():
-    verdict = ch02.changed_file("/etc/motd", container=f"tests-{uuid.uuid4().hex[:8]}-absent")
+def test_changed_file_without_the_container_says_to_run_the_setup(test_label):
+    verdict = ch02.changed_file("/etc/motd", container=f"{test_label}-absent")
     assert not verdict
     assert "exercise's first cell" in verdict.hint
 
@@ -76,17 +88,24 @@ def test_changed_file_without_the_container_says_to_run_the_setup():
 def run_retry(test_label: str, *options: str, code: int = 3) -> str:
     """Run a container that exits with `code`, with the given restart options; return its name."""
     name = f"{test_label}-retry"
-    docker("run", "-d", "--name", name, *options, "--label", f"dockercourse={test_label}",
+    docker("run", "-d", "--name", name, *options, "--label", f"{LABEL}={test_label}",
            PYTHON_IMAGE, "python", "-c", f"raise SystemExit({code})")
     return name
 
 
 @pytest.mark.engine
-def test_restarted_exactly_reference_solution_passes(test_label):
-    name = run_retry(test_label, "--restart", "on-failure:3")
-    verdict = ch02.restarted_exactly(name, times=3, creator=test_label)
-    assert verdict, repr(verdict)
-    assert "RestartCount 3" in verdict.message
+def test_restarted_exactly_starting_point_creates_nothing_and_gets_its_hint(test_label):
+    """The stub's command, with this test's name and label: the blank policy makes docker run fail."""
+    stub = starting_point("2.2")
+    command = " ".join(line.strip().lstrip("!").rstrip("\\") for line in stub.splitlines()
+                       if line.strip() and not line.lstrip().startswith("#"))
+    command = command.replace("c02-retry", f"{test_label}-retry").replace(f"{LABEL}=02", f"{LABEL}={test_label}")
+    assert command.startswith("docker run ") and "--restart ____" in command, command
+    ran = docker(*shlex.split(command)[1:], check=False)
+    assert ran.returncode != 0 and "invalid restart policy" in ran.stderr, ran.stderr
+    verdict = ch02.restarted_exactly(f"{test_label}-retry", creator=test_label)
+    assert not verdict
+    assert "fill in the blank after --restart" in verdict.hint, repr(verdict)
 
 
 @pytest.mark.engine
@@ -108,9 +127,7 @@ def test_restarted_exactly_wrong_answers_fail_with_a_hint(test_label, options, c
 
 
 @pytest.mark.engine
-def test_restarted_exactly_needs_the_container_and_its_label(test_label):
-    absent = ch02.restarted_exactly(f"{test_label}-absent", creator=test_label)
-    assert not absent and "--name" in absent.hint
+def test_restarted_exactly_needs_the_label(test_label):
     name = run_retry(test_label, "--restart", "on-failure:3")
     unlabelled = ch02.restarted_exactly(name, creator="02")
-    assert not unlabelled and "--label dockercourse=02" in unlabelled.hint
+    assert not unlabelled and f"--label {LABEL}=02" in unlabelled.hint

@@ -1,10 +1,8 @@
-"""Chapter 03's checkers against the reference solutions (must pass) and typical wrong answers
-(must fail, with the hint that helps). The reference solutions run against the real engine."""
+"""Chapter 03's checkers against typical wrong answers
+(must fail, with the hint that helps), and each starting point's hint. The solved notebook
+(`make solutions`) proves the solutions shown; the tests here run against the real engine."""
 
-import http.client
 import json
-import socket
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -13,17 +11,13 @@ import pytest
 
 from dockercourse import LABEL
 from dockercourse.checks import ch03
-from dockercourse.engine import image_store
+from dockercourse.engine import docker, image_store
+from dockercourse.engine_api import UnixHTTPConnection
 from dockercourse.images import manifest_image
 from tests.shell import captured
 
 PYTHON_IMAGE = manifest_image("python").name
 REGISTRY_IMAGE = manifest_image("registry").name
-DOCKER_SOCKET = "/var/run/docker.sock"
-
-
-def docker(*args: str) -> str:
-    return subprocess.run(["docker", *args], capture_output=True, text=True, check=True).stdout.strip()
 
 
 # --- Exercise 3.1: the exit code of a container run with the SDK -------------------------------
@@ -39,14 +33,11 @@ def run_with_sdk(test_label: str, name: str, code: int, labelled: bool = True):
 
 
 @pytest.mark.engine
-def test_sdk_exit_code_reference_solution_passes(test_label):
-    name = f"{test_label}-exit"
-    client, container = run_with_sdk(test_label, name, 3)
-    answer = container.wait()["StatusCode"]
-    verdict = ch03.sdk_exit_code(answer, name=name, creator=test_label)
-    assert verdict, repr(verdict)
-    assert repr(verdict).startswith("✓")
-    client.close()
+def test_sdk_exit_code_starting_point_gets_the_hint_to_start_the_container(test_label):
+    verdict = ch03.sdk_exit_code(None, name=f"{test_label}-exit", creator=test_label)  # answer = None, no container
+    assert not verdict
+    assert "start it: container = client.containers.run(" in verdict.hint
+    assert f"name='{test_label}-exit'" in verdict.hint and "detach=True" in verdict.hint
 
 
 @pytest.mark.engine
@@ -90,29 +81,26 @@ def test_sdk_exit_code_judges_the_label_the_state_and_the_command(test_label):
 
 # --- Exercise 3.2: the engine's API version over the raw socket ---------------------------------
 
-class UnixHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, socket_path: str):
-        super().__init__("localhost")
-        self.socket_path = socket_path
-
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(self.socket_path)
+def test_engine_api_version_starting_point_gets_the_hint_to_send_the_request():
+    verdict = ch03.engine_api_version(None)  # answer2 = None
+    assert not verdict
+    assert "connection.request('GET', '/version')" in verdict.hint and "'ApiVersion'" in verdict.hint
 
 
 @pytest.mark.engine
-def test_engine_api_version_reference_solution_passes():
-    connection = UnixHTTPConnection(DOCKER_SOCKET)
-    connection.request("GET", "/version")
-    answer = json.loads(connection.getresponse().read())["ApiVersion"]
-    connection.close()
-    verdict = ch03.engine_api_version(answer)
-    assert verdict, repr(verdict)
+def test_engine_api_version_a_response_object_fails_with_a_hint():
+    connection = UnixHTTPConnection()
+    try:
+        connection.request("GET", "/version")
+        verdict = ch03.engine_api_version(connection.getresponse())
+    finally:
+        connection.close()
+    assert not verdict and "read its body and decode the JSON" in verdict.hint
 
 
 @pytest.mark.engine
 def test_engine_api_version_confusions_fail_with_a_hint():
-    versions = json.loads(docker("version", "--format", "{{json .}}"))
+    versions = json.loads(docker("version", "--format", "{{json .}}").stdout.strip())
     server, client = versions["Server"], versions["Client"]
     cases = [(server["MinAPIVersion"], "not 'MinAPIVersion'"), (server["Version"], "not 'Version'"),
              ("0.99", "take the field 'ApiVersion'")]
@@ -128,8 +116,8 @@ def test_engine_api_version_confusions_fail_with_a_hint():
     (b'{"ApiVersion": "1.45"}', "decode the JSON first"),
     ({"ApiVersion": "1.45", "Version": "26.1.5"}, "answer = version['ApiVersion']"),
     ({"Containers": 3}, "ask GET /version"),
-    ("", "set answer to the 'ApiVersion' field"),
-    (None, "set answer to the 'ApiVersion' field"),
+    ("", "set answer2 to its field 'ApiVersion'"),
+    (None, "set answer2 to its field 'ApiVersion'"),
     (1.45, "a string such as '1.45'"),
 ])
 def test_engine_api_version_wrong_types_fail_with_a_hint(answer, hint):
@@ -145,7 +133,7 @@ def registry(test_label, tmp_path):
     """A registry from the manifest's image on a free loopback port, and a tiny image to push to it."""
     name = f"{test_label}-registry"
     docker("run", "-d", "--label", f"{LABEL}={test_label}", "--name", name, "-p", "127.0.0.1::5000", REGISTRY_IMAGE)
-    address = docker("port", name, "5000/tcp").splitlines()[0]
+    address = docker("port", name, "5000/tcp").stdout.strip().splitlines()[0]
     for _ in range(50):
         try:
             urllib.request.urlopen(f"http://{address}/v2/", timeout=2)
@@ -179,7 +167,7 @@ def test_pushed_digest_wrong_answers_fail_with_a_hint(test_label, registry):
     repository = f"{test_label}/exercise"
     reference, first_push = build_and_push(test_label, address, context, "one")
     _, second_push = build_and_push(test_label, address, context, "two")  # the tag moves
-    image_id = docker("image", "inspect", "--format", "{{.Id}}", reference)
+    image_id = docker("image", "inspect", "--format", "{{.Id}}", reference).stdout.strip()
     cases = [(first_push, "pushing again moves the tag")]
     if image_store() == "classic":  # the image ID is the digest of the image's config, not of the manifest
         cases.append((image_id, "take the digest that `docker push` printed"))
@@ -192,6 +180,14 @@ def test_pushed_digest_wrong_answers_fail_with_a_hint(test_label, registry):
         assert hint in verdict.hint, verdict
     verdict = ch03.pushed_digest(second_push, repository=f"{test_label}/never-pushed", registry=address)
     assert not verdict and "push it: docker push" in verdict.hint
+
+
+@pytest.mark.engine
+def test_pushed_digest_starting_point_gets_the_hint_to_fill_the_blanks():
+    answer = captured("docker", "push", "____")  # answer3 = !docker push ____
+    verdict = ch03.pushed_digest(answer)
+    assert not verdict
+    assert "fill in each blank with localhost:8030/course03/exercise:1.0" in verdict.hint
 
 
 @pytest.mark.parametrize("answer, hint", [
