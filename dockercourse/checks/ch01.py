@@ -6,6 +6,7 @@ Each returns a Verdict, with a hint when the answer is not there yet.
 import os
 
 from .. import LABEL
+from ..engine import docker
 from .common import Verdict, inspect_container, not_labelled
 
 
@@ -63,6 +64,16 @@ def oom_killed(exit_code, oom_killed, name: str = "ch01-hog", creator: str = "01
                          f"for exceeding its {limit // 2**20} MiB limit")
 
 
+def _parent_pid(name: str, pid: int) -> int | None:
+    """The host PID of the parent of a container's process, as `docker top NAME -o pid,ppid` lists it.
+
+    Asked of the engine, not of this machine's /proc: under Docker Desktop the process is in its VM.
+    """
+    listed = docker("top", name, "-o", "pid,ppid", check=False).stdout.splitlines()[1:]
+    parents = {int(row[0]): int(row[1]) for row in (line.split() for line in listed) if len(row) == 2}
+    return parents.get(pid)
+
+
 def host_pid(answer, name: str = "ch01-web") -> Verdict:
     """Exercise 1.2 (chapter 01): the host's PID for a container's PID 1."""
     container = inspect_container(name)
@@ -86,12 +97,7 @@ def host_pid(answer, name: str = "ch01-web") -> Verdict:
                        f"the host numbers it differently: ask the engine, State.Pid in docker inspect {name}")
     if answer == os.getpid():
         return Verdict(False, f"{answer} is this notebook's own process", f"ask the engine about {name}: State.Pid")
-    try:
-        with open(f"/proc/{engine_pid}/stat") as stat:
-            parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-    except OSError:  # no /proc of the engine's machine here (Docker Desktop): compare with the engine only
-        parent = None
-    if answer == parent:
+    if answer == _parent_pid(name, engine_pid):
         return Verdict(False, f"{answer} is the parent of the container's PID 1 (containerd-shim-runc-v2)",
                        "take the process itself: State.Pid")
     if answer != engine_pid:

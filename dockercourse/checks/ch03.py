@@ -79,7 +79,7 @@ def engine_api_version(answer) -> Verdict:
         return Verdict(True, "the engine's own API version, as it answered over its socket: correct")
     if text == client.get("DefaultAPIVersion") or text == client.get("ApiVersion"):
         return Verdict(False, f"{text} is the newest API version the docker *client* speaks",
-                       "ask the engine itself: GET /version over /var/run/docker.sock, field 'ApiVersion'")
+                       "ask the engine itself: GET /version over engine_connection(), field 'ApiVersion'")
     if text == server.get("MinAPIVersion"):
         return Verdict(False, f"{text} is the oldest API version the engine still accepts",
                        "take 'ApiVersion', not 'MinAPIVersion'")
@@ -87,7 +87,7 @@ def engine_api_version(answer) -> Verdict:
         return Verdict(False, f"{text} is the engine's release, not its API version",
                        "take the field 'ApiVersion', not 'Version'")
     return Verdict(False, f"{text!r} is not the engine's API version",
-                   "send GET /version over /var/run/docker.sock and take the field 'ApiVersion'")
+                   "send GET /version over engine_connection() and take the field 'ApiVersion'")
 
 
 #: The Accept header a client sends to get a manifest as it was pushed (Docker v2 or OCI), not converted.

@@ -12,7 +12,7 @@ import pytest
 from dockercourse import LABEL
 from dockercourse.checks import ch03
 from dockercourse.engine import docker, image_store
-from dockercourse.engine_api import UnixHTTPConnection
+from dockercourse.engine_api import engine_connection, engine_endpoint
 from dockercourse.images import manifest_image
 from tests.shell import captured
 
@@ -25,7 +25,7 @@ REGISTRY_IMAGE = manifest_image("registry").name
 def run_with_sdk(test_label: str, name: str, code: int, labelled: bool = True):
     import docker as sdk  # the Docker SDK for Python, as the chapter uses it
 
-    client = sdk.from_env()
+    client = sdk.DockerClient(base_url=engine_endpoint())
     labels = {LABEL: test_label} if labelled else {"other": "label"}
     container = client.containers.run(PYTHON_IMAGE, ["python", "-c", f"raise SystemExit({code})"],
                                       detach=True, labels=labels, name=name)
@@ -89,7 +89,7 @@ def test_engine_api_version_starting_point_gets_the_hint_to_send_the_request():
 
 @pytest.mark.engine
 def test_engine_api_version_a_response_object_fails_with_a_hint():
-    connection = UnixHTTPConnection()
+    connection = engine_connection()
     try:
         connection.request("GET", "/version")
         verdict = ch03.engine_api_version(connection.getresponse())
