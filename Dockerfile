@@ -28,7 +28,9 @@ RUN pip install --no-cache-dir -r requirements.txt
 
 # Then the course itself, owned by the learner so that notebooks can be edited and saved.
 COPY --chown=learner:learner . .
-RUN pip install --no-cache-dir --no-deps -e .
+# Then JupyterLab's defaults for the course (dockercourse/lab.py): no prompt about Jupyter news.
+RUN pip install --no-cache-dir --no-deps -e . \
+    && python -m dockercourse lab --write-settings
 
 USER 1000
 # matplotlib's font cache, built now: its first import would otherwise say so under a chapter's plot.
@@ -37,4 +39,6 @@ RUN python -c "import matplotlib.pyplot"
 # and asks for the token printed in the container's log.
 ENV JUPYTER_PORT=8888
 EXPOSE 8888
-CMD ["jupyter", "lab", "--no-browser", "--ip=127.0.0.1", "--ServerApp.default_url=/lab/tree/notebooks/00-preflight.ipynb"]
+# The course's root is JupyterLab's (the chapters beside sample_app/), and `/` opens chapter 00.
+CMD ["jupyter", "lab", "--no-browser", "--ip=127.0.0.1", "--ServerApp.root_dir=/home/learner/course", \
+     "--LabApp.default_url=/lab/tree/notebooks/00-preflight.ipynb"]

@@ -13,7 +13,7 @@ BUNDLE ?= build/workshop-bundle
 port = $(shell $(PYTHON) -c 'from dockercourse.ports import $(1); print($(1))')
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test engine images doctor doctor-workshop notebooks docs clean lint unit nbval solutions site leaks bench \
+.PHONY: help lab test engine images doctor doctor-workshop notebooks docs clean lint unit nbval nbval-remote solutions site leaks bench \
 	browser course-image bundle bundle-load offline-check
 
 help: ## list the commands
@@ -60,9 +60,9 @@ bundle-load: ## in a room with no network: load BUNDLE's images, install Python 
 offline-check: ## CI, root: make bundle, then bundle-load and the notebooks with the network cut off
 	@bash tests/offline_check.sh
 
+# JupyterLab on the course's root and chapter 00, on 8888 or the next free port (dockercourse/lab.py).
 lab: $(VENV)/.installed images ## start JupyterLab on the first chapter (LAB_IP=0.0.0.0 on a server)
-	$(VENV)/bin/jupyter lab --no-browser --ip=$(LAB_IP) --port=$(call port,LAB_PORT) \
-		$(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00-preflight.ipynb
+	@$(VPY) -m dockercourse lab --ip=$(LAB_IP)
 
 browser: ## make sure Chromium is there for the site's browser tests (Debian/Ubuntu: installs it)
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
@@ -81,6 +81,11 @@ site: $(VENV)/.installed browser ## one stage of make test: build the site stric
 
 unit nbval solutions: $(VENV)/.installed images ## one stage of make test (solutions: solved copies in build/solved/)
 	@$(VPY) tests/harness.py $@
+
+# In the engine container's network namespace, with its Unix socket: as on Docker Desktop, a host port is
+# taken only while a container publishes it, and `-p 127.0.0.1:PORT:…` answers on 127.0.0.1 (dockercourse/remote_engine.py).
+nbval-remote: $(VENV)/.installed images ## the chapters under nbval against an engine in a container (Docker Desktop's shape)
+	@$(VPY) -m dockercourse remote-engine --netns --socket $(VPY) tests/harness.py nbval
 
 leaks: $(VENV)/.installed ## one stage of make test: nothing the course labelled may remain
 	@$(VPY) tests/harness.py $@

@@ -33,6 +33,15 @@ def _doctor(args: argparse.Namespace) -> int:
     return run_doctor(workshop=args.workshop)
 
 
+def _lab(args: argparse.Namespace) -> int:
+    from .lab import start_lab, write_settings
+
+    if args.write_settings:
+        print(f"lab: JupyterLab's settings for the course are in {write_settings()}")
+        return 0
+    return start_lab(ip=args.ip)
+
+
 def _course_image(args: argparse.Namespace) -> int:
     from .engine import require_engine
     from .images import build_course_image
@@ -92,6 +101,14 @@ def _leaks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _remote_engine(args: argparse.Namespace) -> int:
+    from .engine import require_engine
+    from .remote_engine import run_against_remote_engine
+
+    require_engine()
+    return run_against_remote_engine(args.run_command, netns=args.netns, socket=args.socket)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dockercourse", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -101,6 +118,11 @@ def main(argv: list[str] | None = None) -> int:
     doctor.add_argument("--workshop", action="store_true",
                         help="the room preflight: everything for the whole day, as a table")
     doctor.set_defaults(run=_doctor)
+    lab = commands.add_parser("lab", help="start JupyterLab on the course (make lab): LAB_PORT or the next free port")
+    lab.add_argument("--ip", default="127.0.0.1", help="the address to listen on (0.0.0.0: every interface)")
+    lab.add_argument("--write-settings", action="store_true",
+                     help="only write JupyterLab's settings for the course (no news prompt), then exit")
+    lab.set_defaults(run=_lab)
     clean = commands.add_parser("clean", help="remove what the course created in the engine")
     clean.add_argument("creator", nargs="?", help="only what this creator made (a chapter number, `tests`)")
     clean.set_defaults(run=_clean)
@@ -116,6 +138,14 @@ def main(argv: list[str] | None = None) -> int:
     solutions.add_argument("directory", type=Path, nargs="?", default=Path("build/solved"))
     solutions.add_argument("--chapter", metavar="NN", help="only this chapter")
     solutions.set_defaults(run=_solutions)
+    remote = commands.add_parser("remote-engine", help="run a command against a fresh engine in a container "
+                                 "(DOCKER_HOST set; make nbval-remote), then remove it")
+    remote.add_argument("--netns", action="store_true", help="run COMMAND in the engine container's network "
+                        "namespace (root) instead of publishing every chapter's port on the host")
+    remote.add_argument("--socket", action="store_true", help="DOCKER_HOST is the engine's Unix socket in /tmp "
+                        "(as Docker Desktop's is a socket), not its TCP port")
+    remote.add_argument("run_command", nargs=argparse.REMAINDER, metavar="COMMAND …")
+    remote.set_defaults(run=_remote_engine)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

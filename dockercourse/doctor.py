@@ -14,7 +14,6 @@ import os
 import platform
 import re
 import shutil
-import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -24,7 +23,8 @@ from . import LABEL, REPO_DIR, CourseError
 from .chapters import read_chapters
 from .engine import MIN_ENGINE_MAJOR, _ask_engine, _no_engine_message, compose_version, docker, image_store
 from .images import course_image_name, image_kind, inspect_image, load_manifest, manifest_image
-from .ports import DOCS_PORT, LAB_PORT
+from .lab import holder
+from .ports import DOCS_PORT, LAB_PORT, port_taken
 
 MIN_FREE_DISK_GB = 5
 # A whole day: JupyterLab and a kernel, a build, the Compose stack (web + Redis) and the
@@ -93,23 +93,19 @@ def check_disk() -> Check:
                  "" if ok else f"free at least {MIN_FREE_DISK_GB} GB (`docker system df`, then `make clean`)")
 
 
+def _in_a_kernel() -> bool:
+    """This runs in a Jupyter kernel (a chapter), not merely next to ipykernel (pytest with nbval imports it)."""
+    kernelapp = sys.modules.get("ipykernel.kernelapp")
+    return bool(kernelapp and kernelapp.IPKernelApp.initialized())
+
+
 def course_ports() -> list[int]:
     """Every host port the course publishes: each present chapter's range, the lab and the docs.
 
-    Inside JupyterLab the lab's own port is in use by the lab itself, so it is left out there.
+    In a chapter (a Jupyter kernel) the lab's own port is in use by the lab itself, so it is left out there.
     """
-    own = [DOCS_PORT] + ([] if "ipykernel" in sys.modules else [LAB_PORT])
+    own = [DOCS_PORT] + ([] if _in_a_kernel() else [LAB_PORT])
     return [port for chapter in read_chapters().values() for port in chapter.ports] + own
-
-
-def _port_taken(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT leftovers are not "taken"
-        try:
-            probe.bind(("0.0.0.0", port))
-        except OSError:
-            return True
-    return False
 
 
 def _course_container_ports() -> dict[int, str]:
@@ -123,19 +119,33 @@ def _course_container_ports() -> dict[int, str]:
     return held
 
 
-def check_ports() -> Check:
-    """Free, or held by one of the course's own containers (another chapter running): both fine."""
-    ports = course_ports()
-    taken = [port for port in ports if _port_taken(port)]
+def check_ports(ports: list[int] | None = None) -> Check:
+    """Free, or held by the course itself: its containers (another chapter running) or its own
+    JupyterLab on LAB_PORT (`make lab` open while `make test` runs). Anything else fails.
+
+    `ports`: only these (the tests); by default every course port.
+    """
+    ports = course_ports() if ports is None else ports
+    taken = [port for port in ports if port_taken(port)]
     course = _course_container_ports()
-    foreign = [port for port in taken if port not in course]
+    lab = holder(LAB_PORT) if LAB_PORT in taken and LAB_PORT not in course else ""
+    ours = lab in ("course", "unseen")  # the course's JupyterLab; or one we cannot see into: see lab.holder
+    foreign = [port for port in taken if port not in course and not (ours and port == LAB_PORT)]
     found = f"{len(ports) - len(taken)} of {len(ports)} free"
     if taken and not foreign:
-        found += f"; the others held by the course's containers ({', '.join(sorted(set(course.values())))})"
+        holders = [f"the course's containers ({', '.join(sorted(set(course.values())))})"] \
+            if set(taken) - {LAB_PORT} or not ours else []
+        holders += {"course": ["the course's JupyterLab"],
+                    "unseen": ["a JupyterLab of another user or container (the course image's?)"]}.get(lab, [])
+        found += f"; the rest held by {' and '.join(holders)}"
+    fix = ""
     if foreign:
         found += f"; taken by something else: {foreign}"
-    return Check("ports", not foreign, found,
-                 "find what holds them (`docker ps`, `ss -ltnp`), stop it or run `make clean`" if foreign else "")
+        fix = "find what holds them (`docker ps`, `ss -ltnp`), stop it or run `make clean`"
+        if lab == "jupyter":
+            fix += (f"; on {LAB_PORT}, a Jupyter server not started by `make lab` in this checkout: "
+                    f"`jupyter server list`, `jupyter server stop {LAB_PORT}`")
+    return Check("ports", not foreign, found, fix)
 
 
 def check_images() -> list[Check]:

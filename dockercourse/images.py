@@ -187,11 +187,21 @@ def _ensure_debootstrap() -> None:
     apt_install(["debootstrap", "debian-archive-keyring"], "building offline stand-ins")
 
 
+def _debootstrap_script(release: str) -> list[str]:
+    """debootstrap's script argument: none for a release it knows, else sid's.
+
+    An older debootstrap does not know a newer release's name (Debian 12's has no forky), but its
+    scripts for trixie and testing are links to sid's, and so is every newer release's.
+    """
+    scripts = Path(os.environ.get("DEBOOTSTRAP_DIR", "/usr/share/debootstrap")) / "scripts"
+    return [] if (scripts / release).exists() or not (scripts / "sid").exists() else ["sid"]
+
+
 def _make_rootfs(standin: Standin, rootfs: Path) -> None:
     """debootstrap the stand-in's Debian release with its packages, then make it behave like the official image."""
     packages = ",".join(["ca-certificates", *standin.packages])
     run_step(["debootstrap", "--variant=minbase", f"--include={packages}", standin.debian, str(rootfs),
-              DEBIAN_MIRROR], f"debootstrap of Debian {standin.debian}",
+              DEBIAN_MIRROR, *_debootstrap_script(standin.debian)], f"debootstrap of Debian {standin.debian}",
              f"check that {DEBIAN_MIRROR} is reachable, then rerun `make images`")
     for certificate in host_certificates():
         shutil.copy(certificate, rootfs / "usr/local/share/ca-certificates" / certificate.name)
