@@ -33,6 +33,8 @@ CELL_TIMEOUT_S = 600
 #: Chapters run side by side: they are independent (own label, ports, Compose project), and mostly
 #: wait on the engine, so three at a time beat one at a time on two cores.
 WORKERS = 3
+#: A kernel that dies before its first reply is started again, this many times in all.
+KERNEL_STARTS = 2
 
 
 @dataclass
@@ -112,13 +114,23 @@ def _solve(path: Path, out_dir: Path) -> tuple[str, list[str], float]:
     from nbclient.exceptions import CellExecutionError
 
     started = time.monotonic()
-    notebook = solved(nbformat.read(path, as_version=4))
     problems = []
-    try:
-        NotebookClient(notebook, timeout=CELL_TIMEOUT_S, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
-    except CellExecutionError as error:
-        problems.append(f"a cell failed: {str(error).strip().splitlines()[-1]}")
+    for attempt in range(1, KERNEL_STARTS + 1):
+        notebook = solved(nbformat.read(path, as_version=4))
+        try:
+            NotebookClient(notebook, timeout=CELL_TIMEOUT_S, kernel_name="python3",
+                           resources={"metadata": {"path": str(path.parent)}}).execute()
+        except CellExecutionError as error:
+            problems.append(f"a cell failed: {str(error).strip().splitlines()[-1]}")
+        except RuntimeError as error:
+            # Kernels started side by side can race for the same free ports and die before their
+            # first reply; no cell has run then, so starting again is safe.
+            if "before replying" in str(error) and attempt < KERNEL_STARTS:
+                continue
+            problems.append(f"the kernel failed: {error}")
+        except Exception as error:  # noqa: BLE001 - one line per chapter, never a traceback
+            problems.append(f"the run failed: {type(error).__name__}: {error}")
+        break
     for exercise in find_exercises(notebook):
         said = output_text(notebook.cells[exercise.checker]).strip() if exercise.checker is not None else ""
         if not said.startswith(PASSED):

@@ -75,3 +75,27 @@ def test_make_solutions_passes_a_solution_that_passes_and_fails_one_that_does_no
     bad = tmp_path / "nb" / "98-bad.ipynb"
     nbformat.write(chapter(solution=SOLUTION.replace("6 * 7", "6 * 6")), bad)
     assert _solve(bad, tmp_path / "out")[1] == ["Exercise 9.1: its solution does not pass: ✗ not yet"]
+
+
+def test_a_kernel_that_dies_before_its_first_reply_is_started_again_then_reported_in_one_line(tmp_path, monkeypatch):
+    from nbclient import NotebookClient
+    (tmp_path / "nb").mkdir()
+    good = tmp_path / "nb" / "99-good.ipynb"
+    nbformat.write(chapter(), good)
+    real_execute, starts = NotebookClient.execute, []
+
+    def dies_once(client, *args, **kwargs):
+        starts.append(1)
+        if len(starts) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return real_execute(client, *args, **kwargs)
+
+    monkeypatch.setattr(NotebookClient, "execute", dies_once)
+    assert _solve(good, tmp_path / "out")[1] == [] and len(starts) == 2
+
+    def always_dies(client, *args, **kwargs):
+        raise RuntimeError("Kernel died before replying to kernel_info")
+
+    monkeypatch.setattr(NotebookClient, "execute", always_dies)
+    problems = _solve(good, tmp_path / "out")[1]
+    assert problems[0] == "the kernel failed: Kernel died before replying to kernel_info"
