@@ -1,8 +1,9 @@
 # The course image: JupyterLab with the chapters, the helper package and every requirement, as a
 # non-root user. It has Docker's client only: it drives the host's engine through the mounted socket.
 #   make course-image                      (or: docker build -t dockercourse/lab:VERSION .)
-#   docker run --rm --network host --pid host --group-add "$(stat -c %g /var/run/docker.sock)" \
-#     -v /var/run/docker.sock:/var/run/docker.sock -v /tmp:/tmp dockercourse/lab:VERSION
+#   SOCKET=$(docker context inspect --format '{{.Endpoints.docker.Host}}'); SOCKET=${SOCKET#unix://}
+#   docker run --rm --network host --pid host --group-add "$(stat -c %g "$SOCKET")" \
+#     -v "$SOCKET":/var/run/docker.sock -v /tmp:/tmp dockercourse/lab:VERSION
 # Host network, host PIDs and the host's /tmp: the chapters reach published ports on 127.0.0.1,
 # look at containers' processes as the host sees them, and bind-mount directories under /tmp.
 # The socket gives this container root-equivalent power over the host: see README, "The course image".

@@ -57,6 +57,13 @@ def check_engine() -> Check:
     if version is None:
         return Check("engine", False, "no engine answers", _no_engine_message(error))
     client = docker("version", "--format", "{{.Client.Version}}", check=False).stdout.strip()
+    components = docker("version", "--format", "{{range .Server.Components}}{{.Name}};{{end}}",
+                        check=False).stdout
+    if "Podman Engine" in components.split(";"):
+        # Podman's Docker-compatible API gives Podman's own version: 4.x is not an old Docker.
+        return Check("engine", False, f"client {client}, Podman {version} (its Docker-compatible API)",
+                     "chapters 00–03 run on Podman; the rest need Docker Engine or Docker Desktop "
+                     "(docs/setup.md, Podman)")
     ok = _major(version) >= MIN_ENGINE_MAJOR
     return Check("engine", ok, f"client {client}, server {version}, {image_store()} image store",
                  "" if ok else f"upgrade Docker Engine to {MIN_ENGINE_MAJOR} or newer")

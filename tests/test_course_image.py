@@ -50,7 +50,8 @@ def lab() -> str:
                                              "-e JUPYTER_PORT={port} -e JUPYTER_TOKEN={token} ", 1)
     run = run.format(name=NAME, label=f"{LABEL}={CREATOR}", port=PORT, token=TOKEN)
     assert run.rstrip().endswith(image), "the README's run line should start the course image"
-    started = subprocess.run(["bash", "-c", run], capture_output=True, text=True, cwd=REPO_DIR)
+    started = subprocess.run(["bash", "-c", f"{readme_line('SOCKET=')}\n{run}"], capture_output=True, text=True,
+                             cwd=REPO_DIR)
     assert started.returncode == 0, started.stderr
     try:
         wait_http(lab_url("/api/status"), timeout=60)

@@ -3,9 +3,11 @@
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
+import time
 import urllib.request
 from dataclasses import replace
 from pathlib import Path
@@ -139,6 +141,24 @@ def test_the_course_engine_gets_the_containerd_image_store_and_keeps_the_hosts_s
 def test_doctor_passes_on_this_machine():
     failed = [check for check in run_checks() if not check.ok]
     assert not failed, failed
+
+
+@pytest.mark.skipif(not shutil.which("podman"), reason="Podman is not installed (it is not part of CI)")
+def test_the_doctor_names_podman_instead_of_asking_for_a_docker_upgrade(tmp_path):
+    socket = tmp_path / "podman.sock"
+    service = subprocess.Popen(["podman", "system", "service", "--time=0", f"unix://{socket}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not socket.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        result = course("doctor", env={**os.environ, "DOCKER_HOST": f"unix://{socket}"})
+    finally:
+        service.terminate()
+        service.wait(timeout=10)
+    assert "Podman 4" in result.stdout or "Podman 5" in result.stdout, result.stdout
+    assert "chapters 00–03 run on Podman" in result.stdout
+    assert "upgrade Docker" not in result.stdout
 
 
 @pytest.mark.engine
