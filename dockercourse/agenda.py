@@ -17,7 +17,7 @@ placeholders in docs/instructor-guide.md and docs/agenda.md), tests/test_agenda.
 import math
 import re
 import xml.etree.ElementTree as ElementTree
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from pathlib import Path
 
@@ -34,9 +34,12 @@ FULL_DAY_END = time(17, 0)
 
 BREAK, LUNCH, WRAP_UP = "Break", "Lunch", "Wrap-up: questions and feedback"
 PAUSE_MIN = {BREAK: BREAK_MIN, LUNCH: LUNCH_MIN, WRAP_UP: WRAP_UP_MIN}
-#: Each day: chapter numbers and pauses, in order. The half day is the full day's morning.
+#: Each day: chapter numbers and pauses, in order. The half day is the full day's morning; the full
+#: day (the core course) is the first of two days, and the second day takes every later chapter. A
+#: chapter a day names that is not written yet is left out of it, and the day's note says so.
 HALF_DAY = ("00", "01", BREAK, "02", "03", WRAP_UP)
 FULL_DAY = ("00", "01", BREAK, "02", "03", LUNCH, "04", BREAK, "05", "06", WRAP_UP)
+DAY_TWO = ("07", "08", BREAK, "09", LUNCH, "10", BREAK, "11", "12", WRAP_UP)
 
 NBVAL_REPORT = Path("build") / "test-results" / "nbval.xml"
 NOT_MEASURED = "Run-all not measured in this build (run `make nbval`)"
@@ -86,6 +89,7 @@ class Agenda:
     blocks: list[Block]
     end_by: int  # minutes after midnight
     demoed: list[str]  # chapter numbers whose exercises are demos, in the order they were cut
+    unwritten: list[str] = field(default_factory=list)  # chapters the plan names that have no notebook yet
 
     @property
     def end(self) -> int:
@@ -124,15 +128,23 @@ def minutes_of(moment: time) -> int:
     return moment.hour * 60 + moment.minute
 
 
+def written(plan, chapters: dict[str, Chapter]) -> list[str]:
+    """The plan without the chapters not written yet; a break or lunch stays only between two chapters."""
+    steps = [step for step in plan if step in PAUSE_MIN or step in chapters]
+    kept = []
+    for index, step in enumerate(steps):
+        between_chapters = any(s in chapters for s in steps[:index]) and any(s in chapters for s in steps[index:])
+        if step not in (BREAK, LUNCH) or (between_chapters and kept[-1] not in (BREAK, LUNCH)):
+            kept.append(step)
+    return kept
+
+
 def lay_out(plan, chapters: dict[str, Chapter], measurement: Measurement | None, demoed=()) -> list[Block]:
     """The plan's blocks, one after the other from START."""
     blocks, start = [], minutes_of(START)
-    for step in plan:
+    for step in written(plan, chapters):
         if step in PAUSE_MIN:
             block = Block(step, start, pause=PAUSE_MIN[step])
-        elif step not in chapters:
-            raise ValueError(f"an agenda names chapter {step}, but there is no notebooks/{step}-*.ipynb: "
-                             "update HALF_DAY and FULL_DAY in dockercourse/agenda.py")
         else:
             chapter = chapters[step]
             demo = step in demoed
@@ -153,7 +165,8 @@ def build_agenda(plan, chapters: dict[str, Chapter], measurement: Measurement | 
     while blocks[-1].end > latest and cuttable:
         demoed.append(cuttable.pop(0))
         blocks = lay_out(plan, chapters, measurement, demoed)
-    return Agenda(blocks, latest, demoed)
+    unwritten = [step for step in plan if step not in PAUSE_MIN and step not in chapters]
+    return Agenda(blocks, latest, demoed, unwritten)
 
 
 def duration(seconds: float) -> str:
@@ -192,6 +205,8 @@ def agenda_table(agenda: Agenda, chapters: dict[str, Chapter], measurement: Meas
         names = ", ".join(agenda.demoed)
         notes.append(f"All exercises set, this day would run past {clock(agenda.end_by)}: the exercises of "
                      f"chapter(s) {names} are shown as demos ({EXERCISE_DEMO_MIN} min each) instead.")
+    if agenda.unwritten:
+        notes.append(f"Chapter(s) {', '.join(agenda.unwritten)} of this day are not written yet.")
     spare = agenda.end_by - agenda.end
     following = [number for number in chapters if number > max(agenda.chapters)]
     if spare >= 0:
@@ -224,19 +239,20 @@ def source_line(measurement: Measurement | None) -> str:
 def sections(repo: Path) -> dict[str, str]:
     """The generated Markdown for each placeholder name."""
     chapters = read_chapters(repo)
-    left_out = [number for number in chapters if number not in FULL_DAY]
+    left_out = [number for number in chapters if number not in FULL_DAY + DAY_TWO]
     if left_out:
-        raise ValueError(f"the full day leaves out chapter(s) {', '.join(left_out)}: add them to FULL_DAY "
-                         "in dockercourse/agenda.py")
+        raise ValueError(f"the two days leave out chapter(s) {', '.join(left_out)}: add them to FULL_DAY "
+                         "or DAY_TWO in dockercourse/agenda.py")
     measurement = read_measurement(repo / NBVAL_REPORT)
-    half_day = build_agenda(HALF_DAY, chapters, measurement, HALF_DAY_END)
-    full_day = build_agenda(FULL_DAY, chapters, measurement, FULL_DAY_END)
-    return {
-        "timing-table": timing_table(chapters, measurement),
-        "source": source_line(measurement),
-        "half-day": agenda_table(half_day, chapters, measurement),
-        "full-day": agenda_table(full_day, chapters, measurement),
-    }
+    days = {"half-day": (HALF_DAY, HALF_DAY_END), "full-day": (FULL_DAY, FULL_DAY_END),
+            "day-two": (DAY_TWO, FULL_DAY_END)}
+    generated = {"timing-table": timing_table(chapters, measurement), "source": source_line(measurement)}
+    for name, (plan, end_by) in days.items():
+        if any(step in chapters for step in plan):
+            generated[name] = agenda_table(build_agenda(plan, chapters, measurement, end_by), chapters, measurement)
+        else:
+            generated[name] = "No chapter of this day is written yet."
+    return generated
 
 
 def fill(markdown: str, generated: dict[str, str], where: str = "page") -> str:

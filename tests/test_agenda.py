@@ -136,7 +136,10 @@ def test_a_day_that_cannot_fit_says_by_how_much(course):
 
 def test_the_days_cover_the_chapters(course):
     full = agenda.build_agenda(agenda.FULL_DAY, course, None, agenda.FULL_DAY_END)
-    assert full.chapters == list(course), "the full day covers every chapter, in order"
+    day_two = agenda.build_agenda(agenda.DAY_TWO, course, None, agenda.FULL_DAY_END)
+    assert full.chapters == ["00", "01", "02", "03", "04", "05", "06"], "the full day is the core course"
+    assert full.chapters + day_two.chapters == list(course), "the two days cover every chapter, in order"
+    assert day_two.blocks[-1].label == agenda.WRAP_UP
     assert [block.label for block in full.blocks].count(agenda.LUNCH) == 1
     assert [block.label for block in full.blocks].count(agenda.BREAK) == 2
     half = agenda.build_agenda(agenda.HALF_DAY, course, None, agenda.HALF_DAY_END)
@@ -162,9 +165,18 @@ def test_a_chapter_missing_from_the_report_is_named(small_course):
 
 
 def test_a_chapter_the_agendas_do_not_know_is_an_error(small_course):
-    write_chapter(small_course, "07", "extra", "Extra", 20, 10)
-    with pytest.raises(ValueError, match="leaves out chapter"):
+    write_chapter(small_course, "13", "extra", "Extra", 20, 10)
+    with pytest.raises(ValueError, match="the two days leave out chapter"):
         agenda.sections(small_course)
+
+
+def test_day_two_names_its_chapters_not_written_yet_and_keeps_pauses_between_chapters(small_course):
+    assert agenda.sections(small_course)["day-two"] == "No chapter of this day is written yet."
+    write_chapter(small_course, "09", "later", "Later", 30, 15)
+    day_two = agenda.sections(small_course)["day-two"]
+    assert "| 09:00–09:45 | [09 · Later](notebooks/09-later.ipynb) | 30 | 15 | 0 | 45 |" in day_two
+    assert "| 09:45–09:55 | *Wrap-up: questions and feedback* |" in day_two, "no break or lunch before the wrap-up"
+    assert "Chapter(s) 07, 08, 10, 11, 12 of this day are not written yet." in day_two
 
 
 def test_the_hook_fills_known_placeholders_and_rejects_unknown_ones(small_course):

@@ -302,9 +302,9 @@ def test_instructor_guide_timings_match_the_chapters(chapters):
             f"timing table says {generated.groups()} for {path.name}, the chapter {minutes}"
 
 
-def test_agenda_page_holds_both_generated_agendas():
+def test_agenda_page_holds_every_generated_agenda():
     page = (REPO_DIR / "docs" / "agenda.md").read_text()
-    for name in ("half-day", "full-day"):
+    for name in ("half-day", "full-day", "day-two"):
         assert f"<!-- agenda: {name} -->" in page, f"docs/agenda.md: the {name} agenda's placeholder is missing"
     assert "dockercourse/agenda.py" in yaml.safe_load((REPO_DIR / "mkdocs.yml").read_text()).get("hooks", []), \
         "mkdocs.yml: the agenda hook (dockercourse/agenda.py) fills the placeholders"

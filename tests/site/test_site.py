@@ -189,25 +189,26 @@ def test_no_broken_internal_links_or_anchors():
     assert not broken, "\n".join(broken[:30])
 
 
-def test_the_agenda_prints_both_days_on_one_a4_page(page, site_url):
+def test_the_agenda_prints_the_one_day_plans_on_one_a4_page_and_day_two_on_another(page, site_url):
     page.goto(site_url + "agenda/")
     article = page.locator("article")
     headings = article.locator("h2").all_inner_texts()
-    assert [h.strip("¶ ") for h in headings] == ["Half day", "Full day"], headings
+    assert [h.strip("¶ ") for h in headings] == ["Half day", "Full day: the core course", "Two days"], headings
     tables = article.locator("table")
-    assert tables.count() == 2, "one table per agenda"
-    for index in range(2):
+    assert tables.count() == 3, "one table per agenda: half day, full day, day two"
+    for index in range(3):
         assert tables.nth(index).locator("tbody tr td").first.inner_text().startswith("09:00–")
     assert "00 · Preflight" in tables.nth(0).inner_text() and "Lunch" in tables.nth(1).inner_text()
+    assert "07 · " in tables.nth(2).inner_text(), "day two starts with chapter 07"
 
     pdf = page.pdf(format="A4")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     (SCREENSHOTS / "agenda.pdf").write_bytes(pdf)
     pages = len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", pdf))  # page objects, not the /Pages tree
-    assert pages == 1, f"the agenda prints on {pages} A4 pages (see {SCREENSHOTS / 'agenda.pdf'})"
+    assert pages == 2, f"the agenda prints on {pages} A4 pages, not 2 (see {SCREENSHOTS / 'agenda.pdf'})"
 
     page.emulate_media(media="print")
     for chrome in (".md-header", ".md-sidebar--primary", ".md-sidebar--secondary", ".md-footer"):
         assert not page.locator(chrome).first.is_visible(), f"{chrome} shows in print"
-    assert tables.nth(0).is_visible() and tables.nth(1).is_visible(), "both agendas show in print"
+    assert all(tables.nth(index).is_visible() for index in range(3)), "every agenda shows in print"
     screenshot(page, "agenda-print")
