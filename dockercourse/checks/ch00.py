@@ -8,7 +8,7 @@ import re
 import socket
 
 from ..images import manifest_image
-from .common import Verdict, python_minor
+from .common import Verdict, python_minor, run_error
 
 
 def python_version_in_container(answer: list[str]) -> Verdict:
@@ -23,11 +23,10 @@ def python_version_in_container(answer: list[str]) -> Verdict:
         return Verdict(False, "the container tried to run a program called COMMAND",
                         "replace COMMAND with the command that prints Python's version, as you would type it "
                         "in a terminal; everything after the image name runs inside the container")
-    if "executable file not found" in text:
+    if run_error(text) == "no such program":
         return Verdict(False, "the command after the image name is not a program in the image",
                         "the command inside the container should be `python --version`")
-    if "Unable to find image" in text or "No such image" in text or "pull access denied" in text \
-            or "invalid reference format" in text:
+    if run_error(text) == "no such image":
         return Verdict(False, "the image is not there", "use the manifest's name exactly, and run `make images`")
     if found is None:
         return Verdict(False, f"no Python version in the output: {text[:80]!r}",

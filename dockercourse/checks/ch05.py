@@ -9,7 +9,7 @@ import subprocess
 from .. import LABEL, CourseError
 from ..engine import docker
 from ..wait import wait_http
-from .common import Verdict, inspect_container
+from .common import Verdict, inspect_container, run_error
 
 
 def _log_lines_05(name: str) -> list[str]:
@@ -20,26 +20,23 @@ def _log_lines_05(name: str) -> list[str]:
 
 def _run_error_05(text: str, port: int, image: str | None) -> Verdict | None:
     """A `docker run` that failed: which mistake its error message points to."""
-    if re.search(r"invalid (containerPort|hostPort|published port|port)", text, re.IGNORECASE):
-        return Verdict(False, "docker could not read the -p option: it takes port numbers",
-                       f"write -p HOST:CONTAINER with numbers: HOST is the port you open on this machine "
-                       f"({port}), CONTAINER the one the app listens on inside the container (section 2)")
-    if "port is already allocated" in text or "address already in use" in text:
-        return Verdict(False, f"host port {port} is already taken, so the container could not start",
-                       "`docker ps` shows which container publishes it: remove that one (`docker rm -f NAME`); "
-                       "if no container holds it, a program on your machine does — stop it")
-    if "executable file not found" in text:
-        return Verdict(False, "the container tried to run an option as its command",
-                       "options such as -d, -p and -e go before the image name; "
-                       "whatever follows the image is the command run inside the container")
-    if "is already in use by container" in text:
-        return Verdict(False, "a container with that name already exists (from an earlier try?)",
-                       "remove it first with `docker rm -f NAME`, then run your command again")
-    if re.search(r"Unable to find image|No such image|pull access denied|invalid reference format", text):
-        return Verdict(False, "Docker cannot find that image",
-                       f"use the tag built in this chapter, {image or 'course05/sample-app:1.0'}; "
-                       "`docker image ls course05/sample-app` lists the tags")
-    return None
+    hints = {
+        "bad port": Verdict(False, "docker could not read the -p option: it takes port numbers",
+                            f"write -p HOST:CONTAINER with numbers: HOST is the port you open on this machine "
+                            f"({port}), CONTAINER the one the app listens on inside the container (section 2)"),
+        "port taken": Verdict(False, f"host port {port} is already taken, so the container could not start",
+                              "`docker ps` shows which container publishes it: remove that one (`docker rm -f NAME`); "
+                              "if no container holds it, a program on your machine does — stop it"),
+        "no such program": Verdict(False, "the container tried to run an option as its command",
+                                   "options such as -d, -p and -e go before the image name; "
+                                   "whatever follows the image is the command run inside the container"),
+        "name taken": Verdict(False, "a container with that name already exists (from an earlier try?)",
+                              "remove it first with `docker rm -f NAME`, then run your command again"),
+        "no such image": Verdict(False, "Docker cannot find that image",
+                                 f"use the tag built in this chapter, {image or 'course05/sample-app:1.0'}; "
+                                 "`docker image ls course05/sample-app` lists the tags"),
+    }
+    return hints.get(run_error(text))
 
 
 def app_answers_on_port(answer: list[str], port: int = 8058, version: str = "1.0.0",

@@ -24,6 +24,21 @@ class Verdict:
         return f"✓ {self.message}" if self.ok else f"✗ {self.message}\n  hint: {self.hint}"
 
 
+#: What a failed `docker run` prints, by the mistake behind it; each checker words its own hint.
+RUN_ERRORS = {
+    "bad port": re.compile(r"invalid (containerPort|hostPort|published port|port)", re.IGNORECASE),
+    "port taken": re.compile(r"port is already allocated|address already in use"),
+    "no such program": re.compile(r"executable file not found"),
+    "name taken": re.compile(r"is already in use by container"),
+    "no such image": re.compile(r"Unable to find image|No such image|pull access denied|invalid reference format"),
+}
+
+
+def run_error(text: str) -> str | None:
+    """Which mistake a failed `docker run`'s message points to (a key of RUN_ERRORS), or None."""
+    return next((mistake for mistake, pattern in RUN_ERRORS.items() if pattern.search(text)), None)
+
+
 def inspect_container(name: str) -> dict | None:
     """What `docker container inspect NAME` says, as a dict; None when the engine has no such container."""
     inspected = docker("container", "inspect", name, check=False)
