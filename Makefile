@@ -13,7 +13,7 @@ BUNDLE ?= build/workshop-bundle
 port = $(shell $(PYTHON) -c 'from dockercourse.ports import $(1); print($(1))')
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test engine images doctor doctor-workshop notebooks docs clean lint unit nbval nbval-remote solutions site leaks bench \
+.PHONY: help lab test check engine images doctor doctor-workshop notebooks docs clean lint unit nbval nbval-remote solutions site leaks bench \
 	browser course-image bundle bundle-load offline-check
 
 help: ## list the commands
@@ -72,6 +72,9 @@ browser: ## make sure Chromium is there for the site's browser tests (Debian/Ubu
 
 test: $(VENV)/.installed images browser ## every check: lint, unit tests, notebooks under nbval, site, leaks
 	@$(VPY) tests/harness.py
+
+check: $(VENV)/.installed ## the inner loop: lint, the unit tests that need no engine, the chapters changed since main
+	@$(VPY) tests/harness.py lint unit-fast nbval-changed
 
 lint: $(VENV)/.installed ## one stage of make test (no engine needed)
 	@$(VPY) tests/harness.py $@

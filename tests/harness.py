@@ -4,6 +4,8 @@
     python tests/harness.py nbval      # one stage (what `make nbval` runs)
 
 Stages: lint → unit → nbval → solutions (the solved copies) → site (build + browser tests) → leaks.
+`make check` (the inner loop) runs lint, unit-fast (the unit tests that need no engine) and nbval-changed
+(the chapters changed since main).
 Each pytest stage writes JUnit XML under build/test-results/; the summary adds them up. A pytest stage
 that collects no test is reported as EMPTY — neither a pass nor a failure — so a stage cannot go quietly missing.
 """
@@ -75,11 +77,38 @@ def unit() -> int:
     return pytest_stage("unit", [*paths, "--ignore=tests/site"])
 
 
-def nbval() -> int:
-    if not notebooks():
+def run_nbval(stage: str, paths: list[str]) -> int:
+    if not paths:
         return PYTEST_NO_TESTS  # without paths, pytest would collect the whole repository
-    return pytest_stage("nbval", ["--nbval", "--nbval-current-env", f"--nbval-cell-timeout={CELL_TIMEOUT_S}",
-                                      "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", *notebooks()])
+    return pytest_stage(stage, ["--nbval", "--nbval-current-env", f"--nbval-cell-timeout={CELL_TIMEOUT_S}",
+                                "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", *paths])
+
+
+def nbval() -> int:
+    return run_nbval("nbval", notebooks())
+
+
+def unit_fast() -> int:
+    """`make check`: the unit tests that need no engine."""
+    paths = [path for path in ("tests", "sample_app/tests") if (REPO / path).is_dir()]
+    return pytest_stage("unit-fast", [*paths, "--ignore=tests/site", "-m", "not engine"])
+
+
+def changed_notebooks() -> list[str]:
+    """The chapters changed since main: committed on this branch, staged, edited or new."""
+    def git(*args: str) -> list[str]:
+        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True).stdout.split()
+    base = (git("merge-base", "HEAD", "main") or ["HEAD"])[0]
+    changed = set(git("diff", "--name-only", base, "--", "notebooks")) | \
+        set(git("ls-files", "--others", "--exclude-standard", "notebooks"))
+    return [notebook for notebook in notebooks() if notebook in changed]
+
+
+def nbval_changed() -> int:
+    """`make check`: the chapters changed since main under nbval (none changed: EMPTY, not a pass)."""
+    changed = changed_notebooks()
+    print(f"chapters changed since main: {', '.join(changed) or 'none'}")
+    return run_nbval("nbval-changed", changed)
 
 
 def solutions() -> int:
@@ -101,6 +130,8 @@ def leaks() -> int:
 
 
 STAGES = {"lint": lint, "unit": unit, "nbval": nbval, "solutions": solutions, "site": site, "leaks": leaks}
+#: `make check`, the inner loop: not stages of `make test`.
+CHECK_STAGES = {"unit-fast": unit_fast, "nbval-changed": nbval_changed}
 
 
 def counts(stage: str) -> tuple[int, int, int] | None:
@@ -116,9 +147,10 @@ def counts(stage: str) -> tuple[int, int, int] | None:
 
 
 def main(names: list[str]) -> int:
-    unknown = [name for name in names if name not in STAGES]
+    stages = STAGES | CHECK_STAGES
+    unknown = [name for name in names if name not in stages]
     if unknown:
-        print(f"harness: unknown stage(s) {unknown}; the stages are: {', '.join(STAGES)}")
+        print(f"harness: unknown stage(s) {unknown}; the stages are: {', '.join(stages)}")
         return 2
     names = names or list(STAGES)
     for name in names:  # only the stages run now: the site reads the last nbval report (agenda.py)
@@ -127,7 +159,7 @@ def main(names: list[str]) -> int:
     for name in names:
         print(f"\n==> stage {name}", flush=True)
         start = time.monotonic()
-        code = STAGES[name]()
+        code = stages[name]()
         status = "EMPTY" if code == PYTEST_NO_TESTS else "ok" if code == 0 else "FAILED"
         rows.append((name, status, time.monotonic() - start, counts(name)))
         if status == "FAILED":

@@ -1,0 +1,28 @@
+"""tests/harness.py: `make check` picks the chapters changed since main."""
+
+import subprocess
+
+from tests import harness
+
+
+def git(repo, *args):
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=repo, check=True,
+                   capture_output=True)
+
+
+def test_make_check_runs_the_chapters_changed_since_main_and_no_others(tmp_path, monkeypatch):
+    (tmp_path / "notebooks").mkdir()
+    for name in ("00-a", "01-b", "02-c", "03-d"):
+        (tmp_path / "notebooks" / f"{name}.ipynb").write_text("{}")
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "main")
+    monkeypatch.setattr(harness, "REPO", tmp_path)
+    assert harness.changed_notebooks() == []
+
+    git(tmp_path, "checkout", "-q", "-b", "topic")
+    (tmp_path / "notebooks" / "01-b.ipynb").write_text('{"committed": 1}')
+    git(tmp_path, "commit", "-q", "-am", "on the branch")
+    (tmp_path / "notebooks" / "02-c.ipynb").write_text('{"edited": 1}')
+    (tmp_path / "notebooks" / "04-e.ipynb").write_text("{}")
+    assert harness.changed_notebooks() == ["notebooks/01-b.ipynb", "notebooks/02-c.ipynb", "notebooks/04-e.ipynb"]
