@@ -54,10 +54,14 @@ class Standin:
     setup: list[str] = field(default_factory=list)
     links: dict[str, str] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
+    # Paths (globs, relative to /) deleted after setup, links and files: e.g. the shells of a
+    # shell-less image (chapter 09). Setup commands still run with the shell, before it goes.
+    remove: list[str] = field(default_factory=list)
 
     def recipe(self) -> str:
         """One line that says how the stand-in is made (its label, and its cache key)."""
-        return (f"debootstrap --variant=minbase {self.debian} + {' '.join(self.packages)}; "
+        removed = f"; removed {' '.join(self.remove)}" if self.remove else ""
+        return (f"debootstrap --variant=minbase {self.debian} + {' '.join(self.packages)}{removed}; "
                 f"provides {self.provides}; not the official image")
 
     def rootfs_key(self) -> str:
@@ -82,13 +86,15 @@ class Image:
     purpose: str
     official_compressed_mb: float | None
     standin: Standin
+    # Why the tag names no version, for a publisher that tags none (the official image is pinned by digest).
+    floating_tag: str | None = None
 
 
 def load_manifest(path: Path = MANIFEST) -> list[Image]:
     data = tomllib.loads(path.read_text())
     return [Image(name=entry["name"], purpose=entry["purpose"],
                   official_compressed_mb=entry.get("official_compressed_mb"),
-                  standin=Standin(**entry["standin"]))
+                  standin=Standin(**entry["standin"]), floating_tag=entry.get("floating_tag"))
             for entry in data["image"]]
 
 
@@ -215,9 +221,26 @@ def _make_rootfs(standin: Standin, rootfs: Path) -> None:
         (rootfs / link.lstrip("/")).symlink_to(target)
     for destination, source in standin.files.items():
         shutil.copy(PACKAGE_DIR / source, rootfs / destination.lstrip("/"))
+    remove_paths(rootfs, standin.remove)
     for trimmed in TRIMMED_DIRS:
         for child in (rootfs / trimmed).glob("*"):
             shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+
+
+def remove_paths(rootfs: Path, patterns: list[str]) -> list[Path]:
+    """Delete what the globs match inside rootfs (links themselves, not their targets); returns what went.
+
+    A pattern that matches nothing is an error: the recipe names a path the packages no longer ship.
+    """
+    removed = []
+    for pattern in patterns:
+        matches = sorted(rootfs.glob(pattern.lstrip("/")))
+        if not matches:
+            raise CourseError(f"the stand-in has nothing at {pattern!r} to remove: fix `remove` in {MANIFEST.name}")
+        for path in matches:
+            shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+            removed.append(path)
+    return removed
 
 
 def _slug(image: Image) -> str:

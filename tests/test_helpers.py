@@ -46,7 +46,12 @@ def docker(*args: str) -> str:
 def test_manifest_pins_every_image_to_a_specific_tag():
     for image in load_manifest():
         name, _, tag = image.name.partition(":")
-        assert tag and tag != "latest" and re.search(r"\d", tag), f"{image.name}: pin a specific version tag"
+        assert tag and tag != "latest", f"{image.name}: pin a specific version tag"
+        if image.floating_tag:  # a publisher with no version tags: the versions are in the repository's name
+            assert re.search(r"\d", name.rsplit("/", 1)[-1]) and "digest" in image.floating_tag, \
+                f"{image.name}: a floating tag needs the versions in the repository's name and a digest pin"
+        else:
+            assert re.search(r"\d", tag), f"{image.name}: pin a specific version tag"
         named_release = [release for release in DEBIAN_RELEASES if release in tag]
         assert not named_release or named_release == [image.standin.debian], \
             f"{image.name}: the tag names Debian {named_release}, so the stand-in must be built from it"
