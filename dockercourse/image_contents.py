@@ -32,5 +32,5 @@ def filesystem(image: str, creator: str) -> dict:
         if export.wait() != 0:
             raise CourseError(f"`docker export {name}` failed: check the engine, then run the cell again")
     finally:
-        docker("rm", name, check=False)
+        docker("rm", "--volumes", name, check=False)
     return {"files": files, "bytes": size, "shell": any(shell in names for shell in SHELLS)}

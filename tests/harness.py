@@ -125,8 +125,24 @@ def site() -> int:
     return built or pytest_stage("site", ["tests/site"])
 
 
+def dangling_volumes() -> set[str]:
+    """Volumes no container uses. An anonymous one (an image's VOLUME) carries no label of its own."""
+    listing = subprocess.run(["docker", "volume", "ls", "--quiet", "--filter", "dangling=true"],
+                             capture_output=True, text=True)
+    return set(listing.stdout.split())
+
+
+#: The dangling volumes before this run's first stage: the leaks stage reports the ones added since.
+DANGLING_BEFORE: set[str] = set()
+
+
 def leaks() -> int:
-    return subprocess.run([sys.executable, "-m", "dockercourse", "leaks"], cwd=REPO).returncode
+    labelled = subprocess.run([sys.executable, "-m", "dockercourse", "leaks"], cwd=REPO).returncode
+    added = dangling_volumes() - DANGLING_BEFORE
+    if added:
+        print(f"leaks: {len(added)} volume(s) no container uses appeared during this run (e.g. {min(added)[:12]}): "
+              "a container of an image with VOLUME was removed without its volumes — use --rm, or docker rm -v")
+    return labelled or int(bool(added))
 
 
 STAGES = {"lint": lint, "unit": unit, "nbval": nbval, "solutions": solutions, "site": site, "leaks": leaks}
@@ -153,6 +169,7 @@ def main(names: list[str]) -> int:
         print(f"harness: unknown stage(s) {unknown}; the stages are: {', '.join(stages)}")
         return 2
     names = names or list(STAGES)
+    DANGLING_BEFORE.update(dangling_volumes())
     for name in names:  # only the stages run now: the site reads the last nbval report (agenda.py)
         (RESULTS / f"{name}.xml").unlink(missing_ok=True)
     rows, verdict = [], 0

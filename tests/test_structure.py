@@ -176,7 +176,7 @@ def test_chapters_show_more_docker_than_python(chapters):
     assert totals[0] <= totals[1], f"the course shows {totals[0]} Python lines against {totals[1]} shell lines"
 
 
-def test_chapters_01_to_06_show_a_picture(chapters):
+def test_every_chapter_after_the_preflight_shows_a_picture(chapters):
     for path, notebook in chapters.items():
         if path.name[:2] == "00":
             continue
@@ -184,6 +184,16 @@ def test_chapters_01_to_06_show_a_picture(chapters):
         plots = [cell for cell in code_cells(notebook)
                  if any("image/png" in output.get("data", {}) for output in cell.outputs)]
         assert figures or plots, f"{path.name}: show at least one diagram (notebooks/img/*.svg) or plot"
+
+
+def test_section_headings_hold_no_code_spans(chapters):
+    """The site's table of contents (mkdocs-jupyter) drops a heading's code spans from its links, which then
+    miss the heading's anchor: write `--read-only` as --read-only in a heading."""
+    for path, notebook in chapters.items():
+        for cell in notebook.cells:
+            if cell.cell_type == "markdown":
+                headings = [line for line in source(cell).splitlines() if re.match(r"#{1,6} ", line) and "`" in line]
+                assert not headings, f"{path.name}: a heading with a code span: {headings[0]}"
 
 
 def test_diagrams_exist_and_have_alt_text(chapters):
