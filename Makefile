@@ -103,5 +103,6 @@ docs: $(VENV)/.installed ## serve the site locally (prints its address)
 clean: ## remove what the course created in the engine (by label); the manifest's images stay
 	@$(COURSE) clean
 
-bench: $(VENV)/.installed images ## measure the sample app: sizes, build cache, start/stop, dev server vs gunicorn
+bench: $(VENV)/.installed images ## the last make test's timing table; then measure the sample app (sizes, build cache, start/stop, load)
+	@$(VPY) -m tests.timings
 	@$(VPY) tests/bench.py

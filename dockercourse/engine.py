@@ -51,7 +51,9 @@ def docker(*args: str, timeout: float = 120, check: bool = True) -> subprocess.C
         raise CourseError(f"`docker {' '.join(args)}` gave no answer in {timeout:.0f} s: "
                           "check the engine with `python -m dockercourse doctor`") from None
     if check and result.returncode != 0:
-        message = (result.stderr.strip() or result.stdout.strip()).splitlines()
+        # The CLI often ends with its usage ("Run 'docker run --help' for more information"): the cause is above.
+        message = [line for line in (result.stderr.strip() or result.stdout.strip()).splitlines()
+                   if line.strip() and not line.startswith(("Run 'docker ", "Usage: "))]
         raise CourseError(f"`docker {' '.join(args)}` failed: {message[-1] if message else 'no message'}")
     return result
 

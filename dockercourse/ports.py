@@ -12,7 +12,9 @@ import socket
 
 PORT_BASE = 8000
 PORTS_PER_CHAPTER = 10
-#: The tests' own range (the sample app's engine tests), clear of every chapter's.
+#: The tests' own range, clear of every chapter's. Test modules run in parallel (pytest-xdist), so each
+#: module that publishes fixed ports owns its own: 0–1 test_remote_engine, 2–6 test_sample_app,
+#: 7 chapter 07's checks, 8 chapter 06's checks, 9 test_course_image (and `make bench`, never run beside them).
 TEST_PORTS = range(8900, 8910)
 #: JupyterLab (`make lab`; the next free port up to LAB_PORT + 9 when another program holds it) and
 #: the site preview (`make docs`).

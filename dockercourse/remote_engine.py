@@ -39,6 +39,8 @@ API_PORT = 2375  # the docker-in-docker image's plain-TCP API port (no TLS)
 SHARED = "/tmp"  # Docker Desktop shares /tmp (with /Users, /Volumes, …); the chapters bind-mount only there
 START_TIMEOUT_S = 90
 LOAD_TIMEOUT_S = 900
+#: Set in the environment of what runs against the engine in a container (tests/harness.py reads it).
+REMOTE_ENGINE_ENV = "DOCKERCOURSE_REMOTE_ENGINE"
 
 
 def socket_path(name: str = NAME) -> Path:
@@ -59,7 +61,7 @@ class RemoteEngine:
     def env(self) -> dict[str, str]:
         """This process's environment, with the docker client pointed at the engine in the container."""
         env = {key: value for key, value in os.environ.items() if key not in ("DOCKER_CONTEXT", "DOCKER_TLS_VERIFY")}
-        return dict(env, DOCKER_HOST=self.host)
+        return dict(env, DOCKER_HOST=self.host, **{REMOTE_ENGINE_ENV: self.name})
 
     def docker(self, *args: str, timeout: float = 120, check: bool = True) -> subprocess.CompletedProcess:
         """The docker CLI against the engine in the container."""

@@ -1,14 +1,54 @@
 """Fixtures shared by the course's tests."""
 
+import fcntl
 import json
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from dockercourse import REPO_DIR
 from dockercourse.chapters import chapter_paths
 from dockercourse.resources import remove_labelled
+
+#: Held by whatever is marked machine_wide, so that under pytest-xdist (tests/harness.py) no two such
+#: tests or modules run at the same time, whichever workers they are on.
+MACHINE_WIDE_LOCK = REPO_DIR / "build" / "machine-wide.lock"
+
+
+@contextmanager
+def machine_wide():
+    MACHINE_WIDE_LOCK.parent.mkdir(parents=True, exist_ok=True)
+    with MACHINE_WIDE_LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # waits for the test or module that holds it
+        yield
+
+
+def _marked(node: pytest.Item | pytest.Module) -> bool:
+    return any(mark.name == "machine_wide" for mark in node.own_markers)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def machine_wide_module(request):
+    """A module marked machine_wide (its pytestmark) holds the lock from its first fixture to its last test.
+    Autouse: set up before the module's other fixtures (the course image's container, say)."""
+    if _marked(request.node):
+        with machine_wide():
+            yield
+    else:
+        yield
+
+
+@pytest.fixture(autouse=True)
+def machine_wide_test(request):
+    """One test marked machine_wide (in a module that is not: the lock is not re-entrant) holds it while it runs."""
+    if _marked(request.node):
+        with machine_wide():
+            yield
+    else:
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ Each pytest stage writes JUnit XML under build/test-results/; the summary adds t
 that collects no test is reported as EMPTY — neither a pass nor a failure — so a stage cannot go quietly missing.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -20,13 +21,29 @@ from pathlib import Path
 import nbformat
 
 from dockercourse.chapters import chapter_paths
+from dockercourse.remote_engine import REMOTE_ENGINE_ENV
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "build" / "test-results"
 SITE_DIR = REPO / "build" / "site"
+STAGE_TIMES = RESULTS / "stages.json"  # the last run's stages and seconds, for `make bench` (tests/timings.py)
 BIN = Path(sys.executable).parent
 PYTEST_NO_TESTS = 5
 CELL_TIMEOUT_S = 600
+#: pytest-xdist workers for the engine-bound stages: they mostly wait on the engine, so more workers than
+#: cores can pay off (the closing note of issue #18 gives the counts tried). WORKERS=N overrides both.
+UNIT_WORKERS = 4
+NBVAL_WORKERS = 3
+#: Chapters that read machine-wide state: chapter 00's doctor checks that every chapter's ports are free,
+#: which chapters running beside it would hold. They run alone, before the others run in parallel.
+RUN_ALONE = ("00",)
+#: Chapters that start Docker engines of their own in containers (chapter 12's Swarm nodes, privileged,
+#: with the images loaded into each). They need the learner's own engine: against an engine that is
+#: itself in a container (`make nbval-remote`) they would nest engines two deep, so that run skips them.
+NESTED_ENGINES = ("12",)
+# GitHub Actions workflows against SchemaStore's workflow schema, which check-jsonschema ships (offline).
+# actionlint would also check expressions, but PyPI has no wheel of it: its sdist downloads the binary.
+WORKFLOW_LINT = [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows"]
 GENERATED = {".venv", "build", "site", ".ipynb_checkpoints", "__pycache__"}
 
 
@@ -47,15 +64,26 @@ def tracked(*patterns: str) -> list[str]:
 
 
 def notebooks() -> list[str]:
-    return [str(path.relative_to(REPO)) for path in chapter_paths(REPO)]
+    paths = [str(path.relative_to(REPO)) for path in chapter_paths(REPO)]
+    if os.environ.get(REMOTE_ENGINE_ENV):
+        skipped = [path for path in paths if Path(path).name[:2] in NESTED_ENGINES]
+        if skipped:
+            print(f"harness: skipped against the engine in a container (they start engines of their own): "
+                  f"{', '.join(skipped)}")
+        paths = [path for path in paths if path not in skipped]
+    return paths
 
 
 def lint() -> int:
     failed = subprocess.run([sys.executable, "-m", "ruff", "check", "."], cwd=REPO).returncode != 0
-    dockerfiles = tracked("*Dockerfile*")
+    dockerfiles = [path for path in tracked("*Dockerfile*") if not path.endswith(".dockerignore")]
     if dockerfiles:
         failed |= subprocess.run([str(BIN / "hadolint"), *dockerfiles], cwd=REPO).returncode != 0
     print(f"hadolint: {len(dockerfiles)} Dockerfile(s) checked")
+    workflows = tracked("**/.github/workflows/*.yml")  # sample_app's: linted, never run by GitHub
+    if workflows:
+        failed |= subprocess.run([*WORKFLOW_LINT, *workflows], cwd=REPO).returncode != 0
+    print(f"check-jsonschema: {len(workflows)} GitHub Actions workflow(s) checked against the workflow schema")
     for notebook in notebooks():
         try:
             nbformat.validate(nbformat.read(REPO / notebook, as_version=4))
@@ -66,22 +94,42 @@ def lint() -> int:
     return int(failed)
 
 
+def workers(default: int) -> int:
+    return int(os.environ.get("WORKERS", default))
+
+
+def parallel(count: int) -> list[str]:
+    """pytest-xdist's options: `count` workers, each file on one worker (a module's fixtures, a notebook's
+    kernel). One worker: no xdist at all."""
+    return ["-n", str(count), "--dist", "loadfile"] if count > 1 else ["-p", "no:xdist"]
+
+
 def pytest_stage(name: str, arguments: list[str]) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "pytest", "-q", f"--junitxml={RESULTS / name}.xml", *arguments]
     return subprocess.run(command, cwd=REPO).returncode
 
 
+def unit_paths() -> list[str]:
+    return [path for path in ("tests", "sample_app/tests") if (REPO / path).is_dir()]
+
+
 def unit() -> int:
-    paths = [path for path in ("tests", "sample_app/tests") if (REPO / path).is_dir()]
-    return pytest_stage("unit", [*paths, "--ignore=tests/site"])
+    return pytest_stage("unit", [*unit_paths(), "--ignore=tests/site", *parallel(workers(UNIT_WORKERS))])
 
 
 def run_nbval(stage: str, paths: list[str]) -> int:
+    """The notebooks under nbval: RUN_ALONE's first (report STAGE-alone.xml), then the rest in parallel."""
     if not paths:
         return PYTEST_NO_TESTS  # without paths, pytest would collect the whole repository
-    return pytest_stage(stage, ["--nbval", "--nbval-current-env", f"--nbval-cell-timeout={CELL_TIMEOUT_S}",
-                                "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", *paths])
+    options = ["--nbval", "--nbval-current-env", f"--nbval-cell-timeout={CELL_TIMEOUT_S}",
+               "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"]
+    alone = [path for path in paths if Path(path).name[:2] in RUN_ALONE]
+    rest = [path for path in paths if path not in alone]
+    code = pytest_stage(f"{stage}-alone", [*options, *parallel(1), *alone]) if alone else 0
+    if code not in (0, PYTEST_NO_TESTS) or not rest:
+        return code
+    return pytest_stage(stage, [*options, *parallel(min(workers(NBVAL_WORKERS), len(rest))), *rest])
 
 
 def nbval() -> int:
@@ -90,8 +138,7 @@ def nbval() -> int:
 
 def unit_fast() -> int:
     """`make check`: the unit tests that need no engine."""
-    paths = [path for path in ("tests", "sample_app/tests") if (REPO / path).is_dir()]
-    return pytest_stage("unit-fast", [*paths, "--ignore=tests/site", "-m", "not engine"])
+    return pytest_stage("unit-fast", [*unit_paths(), "--ignore=tests/site", "-m", "not engine", *parallel(1)])
 
 
 def changed_notebooks() -> list[str]:
@@ -136,9 +183,13 @@ def dangling_volumes() -> set[str]:
 DANGLING_BEFORE: set[str] = set()
 
 
+def added_dangling_volumes() -> set[str]:
+    return dangling_volumes() - DANGLING_BEFORE
+
+
 def leaks() -> int:
     labelled = subprocess.run([sys.executable, "-m", "dockercourse", "leaks"], cwd=REPO).returncode
-    added = dangling_volumes() - DANGLING_BEFORE
+    added = added_dangling_volumes()
     if added:
         print(f"leaks: {len(added)} volume(s) no container uses appeared during this run (e.g. {min(added)[:12]}): "
               "a container of an image with VOLUME was removed without its volumes — use --rm, or docker rm -v")
@@ -150,16 +201,22 @@ STAGES = {"lint": lint, "unit": unit, "nbval": nbval, "solutions": solutions, "s
 CHECK_STAGES = {"unit-fast": unit_fast, "nbval-changed": nbval_changed}
 
 
+def reports(stage: str) -> list[Path]:
+    """A pytest stage's JUnit XML files: its own, and the one of what ran alone first (run_nbval)."""
+    return [report for report in (RESULTS / f"{stage}-alone.xml", RESULTS / f"{stage}.xml") if report.exists()]
+
+
 def counts(stage: str) -> tuple[int, int, int] | None:
     """(passed, failed, skipped) from a pytest stage's JUnit XML, or None for other stages."""
-    report = RESULTS / f"{stage}.xml"
-    if not report.exists():
-        return None
-    suite = ElementTree.parse(report).getroot()
-    suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
-    total, skipped = int(suite.get("tests", 0)), int(suite.get("skipped", 0))
-    failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
-    return total - failed - skipped, failed, skipped
+    tally = None
+    for report in reports(stage):
+        suite = ElementTree.parse(report).getroot()
+        suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+        total, skipped = int(suite.get("tests", 0)), int(suite.get("skipped", 0))
+        failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+        passed, before_failed, before_skipped = tally or (0, 0, 0)
+        tally = (passed + total - failed - skipped, before_failed + failed, before_skipped + skipped)
+    return tally
 
 
 def main(names: list[str]) -> int:
@@ -171,7 +228,8 @@ def main(names: list[str]) -> int:
     names = names or list(STAGES)
     DANGLING_BEFORE.update(dangling_volumes())
     for name in names:  # only the stages run now: the site reads the last nbval report (agenda.py)
-        (RESULTS / f"{name}.xml").unlink(missing_ok=True)
+        for report in reports(name):
+            report.unlink()
     rows, verdict = [], 0
     for name in names:
         print(f"\n==> stage {name}", flush=True)
@@ -182,6 +240,10 @@ def main(names: list[str]) -> int:
         if status == "FAILED":
             verdict = 1
             break
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    STAGE_TIMES.write_text(json.dumps({"workers": {"unit": workers(UNIT_WORKERS), "nbval": workers(NBVAL_WORKERS)},
+                                       "stages": [{"stage": name, "result": status, "seconds": round(seconds, 1)}
+                                                  for name, status, seconds, _ in rows]}, indent=1))
     print("\nstage       result   seconds  tests")
     for name, status, seconds, tally in rows:
         detail = f"{tally[0]} passed, {tally[1]} failed, {tally[2]} skipped" if tally else ""

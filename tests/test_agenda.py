@@ -26,7 +26,7 @@ JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 
 
 def write_report(repo: Path, failures: int = 0) -> Path:
-    report = repo / agenda.NBVAL_REPORT
+    report = repo / agenda.NBVAL_REPORTS[-1]
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(JUNIT.format(failures=failures))
     return report
@@ -60,7 +60,7 @@ def test_the_source_line_names_the_host_and_date_and_flags_failures(small_course
 
 
 def test_no_report_means_not_measured(small_course):
-    assert agenda.read_measurement(small_course / agenda.NBVAL_REPORT) is None
+    assert agenda.read_measurement(small_course / agenda.NBVAL_REPORTS[-1]) is None
     generated = agenda.sections(small_course)
     for name in ("timing-table", "source"):
         assert agenda.NOT_MEASURED in generated[name], name
@@ -190,3 +190,13 @@ def test_the_hook_fills_known_placeholders_and_rejects_unknown_ones(small_course
     assert agenda.on_page_markdown("no placeholder", page, config, files=None) == "no placeholder"
     with pytest.raises(PluginError, match="agenda.md: unknown placeholder"):
         agenda.on_page_markdown("<!-- agenda: quarter-day -->", page, config, files=None)
+
+
+def test_chapter_00_run_alone_counts_with_the_rest(small_course):
+    """`make nbval` writes chapter 00's cells to their own report (it runs alone first): both count."""
+    alone = small_course / agenda.NBVAL_REPORTS[0]
+    alone.parent.mkdir(parents=True, exist_ok=True)
+    alone.write_text('<testsuite><testcase classname="notebooks.02-alone.ipynb" name="Cell 0" time="4.0"/></testsuite>')
+    measurement = agenda.read_measurement(alone, write_report(small_course))
+    assert measurement.seconds == {"02-alone.ipynb": 4.0, "00-intro.ipynb": 3.75, "01-more.ipynb": 60.5}
+    assert measurement.hostname == "ci-runner", "the date and host are the parallel run's"

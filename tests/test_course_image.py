@@ -22,7 +22,8 @@ from dockercourse.ports import TEST_PORTS
 from dockercourse.resources import remove_labelled
 from dockercourse.wait import wait_http
 
-pytestmark = pytest.mark.engine
+# machine_wide: the README's run line shares the host's network and PID namespaces (--network host --pid host).
+pytestmark = [pytest.mark.engine, pytest.mark.machine_wide]
 
 PORT = TEST_PORTS[-1]
 TOKEN = uuid.uuid4().hex
@@ -66,6 +67,11 @@ def inside(*command: str) -> subprocess.CompletedProcess:
 
 def test_readme_builds_the_image_that_make_builds():
     assert readme_line("docker build ").split() == ["docker", "build", "-t", course_image_name(), "."]
+
+
+def test_an_unchanged_course_image_is_not_built_again(lab, capsys):
+    build_course_image()
+    assert f"course image: {course_image_name()} is up to date" in capsys.readouterr().out
 
 
 def test_the_image_runs_as_a_non_root_user(lab):
@@ -141,3 +147,31 @@ def test_a_chapter_diagram_renders_in_jupyterlab(lab):
             screenshot(page, "lab-diagram-01")  # the viewport: the diagram inside JupyterLab
         finally:
             browser.close()
+
+
+def test_the_input_hash_covers_exactly_the_files_docker_sends(test_label):
+    """The course image is rebuilt only when its inputs change: the files the hash reads are the build context's."""
+    from dockercourse.images import build_inputs, manifest_image
+
+    tag = f"{test_label}:context"
+    dockerfile = f"FROM {manifest_image('python').name}\nCOPY . /context\n"
+    built = subprocess.run(["docker", "build", "--quiet", "--label", f"{LABEL}={test_label}", "-t", tag, "-f", "-",
+                            str(REPO_DIR)], input=dockerfile, capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    listed = subprocess.run(["docker", "run", "--rm", "--label", f"{LABEL}={test_label}", tag,
+                             "find", "/context", "-type", "f"], capture_output=True, text=True)
+    sent = {path.removeprefix("/context/") for path in listed.stdout.split()}
+    assert sent == {path.as_posix() for path in build_inputs()}
+
+
+def test_a_dockerignore_that_reincludes_files_makes_every_file_an_input(tmp_path):
+    from dockercourse.images import build_inputs
+
+    (tmp_path / "kept").mkdir()
+    for path in ("kept/a.py", "kept/a.pyc", "notes.md", "build/out"):
+        (tmp_path / path).parent.mkdir(exist_ok=True)
+        (tmp_path / path).write_text(path)
+    (tmp_path / ".dockerignore").write_text("# scratch\nbuild\n**/*.pyc\n")
+    assert [path.as_posix() for path in build_inputs(tmp_path)] == [".dockerignore", "kept/a.py", "notes.md"]
+    (tmp_path / ".dockerignore").write_text("build\n!build/out\n")
+    assert len(build_inputs(tmp_path)) == 5

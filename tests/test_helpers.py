@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from dockercourse import LABEL, REPO_DIR, engine
+from dockercourse import LABEL, REPO_DIR, CourseError, engine
 from dockercourse.doctor import run_checks
 from dockercourse.images import (
     HOST_EXTRA_CA_DIR,
@@ -143,6 +143,7 @@ def test_the_course_engine_gets_the_containerd_image_store_and_keeps_the_hosts_s
 
 
 @pytest.mark.engine
+@pytest.mark.machine_wide
 def test_doctor_passes_on_this_machine():
     failed = [check for check in run_checks() if not check.ok]
     assert not failed, failed
@@ -311,3 +312,9 @@ def test_a_course_error_in_a_notebook_is_one_line_not_a_traceback():
         NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
     [error] = notebook.cells[0].outputs
     assert error.traceback == ["\x1b[31mCourseError: no engine answers: run `make engine`\x1b[0m"]
+
+
+def test_a_failing_docker_command_names_its_cause_not_the_usage_hint():
+    """The CLI ends with "Run 'docker run --help' …" after its usage: the error names the line above."""
+    with pytest.raises(CourseError, match=r"`docker run --nope` failed: unknown flag: --nope$"):
+        engine.docker("run", "--nope")

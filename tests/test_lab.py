@@ -21,6 +21,8 @@ from dockercourse.doctor import check_ports, course_ports
 from dockercourse.lab import FIRST_PAGE, LAB_PORTS, SETTINGS, course_lab, holder, is_jupyter, write_settings
 from dockercourse.ports import LAB_PORT, port_taken
 
+pytestmark = pytest.mark.machine_wide  # LAB_PORT, which the doctor checks, is held and freed here
+
 JUPYTER = Path(sys.executable).with_name("jupyter")
 ROOT = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
 START_S = 120  # JupyterLab starts in 2–3 s on a quiet machine, 20 s on a busy one

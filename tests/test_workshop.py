@@ -13,6 +13,8 @@ from dockercourse import REPO_DIR, CourseError, doctor
 from dockercourse.bundle import CHECKSUMS, _checksums, image_python, make_bundle, verify_bundle
 from dockercourse.images import ROOM_LABEL, STANDIN_LABEL, image_kind, manifest_image
 
+pytestmark = pytest.mark.machine_wide  # the room preflight checks every course port
+
 
 def test_the_images_python_comes_from_the_manifest():
     assert image_python() == "3.13"

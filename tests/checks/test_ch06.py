@@ -24,7 +24,7 @@ from tests.shell import captured
 COMPOSE_FILE = REPO_DIR / "sample_app" / "compose.yaml"
 NOTEBOOK = REPO_DIR / "notebooks" / "06-compose.ipynb"
 ANY_PORT = "127.0.0.1:0"          # the engine picks a free host port for each replica
-FIXED_PORT = str(TEST_PORTS[-1])  # one fixed port, to provoke "port is already allocated"
+FIXED_PORT = str(TEST_PORTS[8])  # this module's fixed port, to provoke "port is already allocated"
 CHAPTER_COMPOSE = "docker compose -p course06 -f ../sample_app/compose.yaml"
 
 
