@@ -174,7 +174,8 @@ def make_bundle(directory: Path) -> None:
     for python in pythons:
         _download_wheels(partial / HOST_WHEELS, REQUIREMENTS, python, ["pip", "setuptools"])
     print(f"bundle: wheels for the images' Python {image_python()} → {IMAGE_WHEELS}", flush=True)
-    _download_wheels(partial / IMAGE_WHEELS, ["sample_app/requirements.txt"], image_python(), ["uv==0.13.9"])
+    _download_wheels(partial / IMAGE_WHEELS, ["sample_app/requirements.txt", "sample_app/requirements-metrics.txt",
+                                              "sample_app/requirements-test.txt"], image_python(), ["uv==0.13.9"])
     parts = [(COURSE_ARCHIVE, "the course (notebooks, sample app, Makefile, helper package)"),
              (IMAGES_ARCHIVE, "`docker save` of the images below, gzip-compressed"),
              (HOST_WHEELS, "wheels for the course's virtualenv"),

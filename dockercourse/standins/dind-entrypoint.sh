@@ -11,6 +11,9 @@ if [ "$#" -eq 0 ] || [ "${1#-}" != "$1" ]; then
 fi
 
 if [ "$1" = 'dockerd' ]; then
+	# A container stopped and started again keeps its /run: a stale pid file would stop dockerd from
+	# starting ("process with PID 1 is still running"), so it goes, as in the official entrypoint.
+	find /run /var/run -iname 'docker*.pid' -delete 2>/dev/null || :
 	# What Docker's hack/dind script does before dockerd starts in a container (the official image runs it).
 	# AppArmor's profiles are loaded through securityfs.
 	if [ -d /sys/kernel/security ] && ! mountpoint -q /sys/kernel/security; then
