@@ -5,12 +5,17 @@ and the leak check at the end of ``make test``.
 """
 
 import json
+import time
 
 from . import LABEL, CourseError
 from .engine import docker
 
 # Removal order matters: containers hold networks, volumes and images.
 KINDS = ("container", "network", "volume", "image")
+# With the containerd image store, `docker ps --all` fails while another container is being removed
+# (its filesystem is gone, its record not yet): a moment later the listing works, so it is tried again.
+REMOVED_MEANWHILE = "rw layer snapshot not found"
+LISTING_RETRIES = 5
 
 
 def _label_filter(creator: str | None) -> str:
@@ -21,7 +26,15 @@ def labelled(kind: str, creator: str | None = None) -> list[dict]:
     """Resources of one kind that carry the course label (of one creator, if given)."""
     listing = "ls" if kind != "container" else "ps"
     extra = ["--all"] if kind in ("container", "image") else []
-    result = docker(kind, listing, *extra, "--filter", _label_filter(creator), "--format", "{{json .}}")
+    command = (kind, listing, *extra, "--filter", _label_filter(creator), "--format", "{{json .}}")
+    result = docker(*command, check=False)
+    for _ in range(LISTING_RETRIES):
+        if REMOVED_MEANWHILE not in result.stderr:
+            break
+        time.sleep(0.5)
+        result = docker(*command, check=False)
+    if result.returncode != 0:
+        result = docker(*command)  # once more, to fail with docker's own message
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
