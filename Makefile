@@ -82,8 +82,11 @@ lint: $(VENV)/.installed ## one stage of make test (no engine needed)
 site: $(VENV)/.installed browser ## one stage of make test: build the site strictly, then test it in Chromium
 	@$(VPY) tests/harness.py $@
 
-unit nbval solutions: $(VENV)/.installed images ## one stage of make test (solutions: solved copies in build/solved/)
+unit nbval: $(VENV)/.installed images ## one stage of make test (nbval: each exercise solved after its hint)
 	@$(VPY) tests/harness.py $@
+
+solutions: $(VENV)/.installed images ## executed, solved copies of the chapters in build/solved/ (for instructors)
+	@$(VPY) -m dockercourse solutions
 
 # In the engine container's network namespace, with its Unix socket: as on Docker Desktop, a host port is
 # taken only while a container publishes it, and `-p 127.0.0.1:PORT:…` answers on 127.0.0.1 (dockercourse/remote_engine.py).

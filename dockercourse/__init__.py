@@ -3,7 +3,7 @@
 Small on purpose: engine checks (``engine``, ``doctor``), the image manifest and its
 offline stand-ins (``images``), the course label and cleanup (``resources``), waiting
 for a port or a healthy container (``wait``), the chapters' facts (``chapters``, ``ports``);
-the exercise form and ``make solutions`` (``exercises``) and each chapter's checkers
+the exercise form and its solutions (``exercises``) and each chapter's checkers
 (``checks.chNN``); answers a chapter's check cells and plots need (``buildkit_log``: which build
 steps came from the cache; ``container_memory``; ``engine_api``: the REST API over the socket;
 ``stopwatch``); for workshops, the offline bundle (``bundle``) and the agenda built from measured

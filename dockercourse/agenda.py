@@ -2,7 +2,7 @@
 
 Each chapter's first cell gives its minutes ("Teaching N min · Exercises M min"). `make nbval` runs every
 chapter and writes one JUnit testcase per cell, with the seconds it took, to build/test-results/nbval.xml;
-a chapter's cell times add up to its measured "run all". From both, this module writes the instructor
+a chapter's cell times (its exercises' solving cells included) add up to its measured "run all". From both, this module writes the instructor
 guide's timing table and the half-day and full-day agendas, when the site is built, so that no number on
 those pages is typed by hand. Without a measurement (a fresh checkout) the pages say so and count 0.
 

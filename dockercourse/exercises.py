@@ -8,10 +8,13 @@ exercise or ``## `` section) by cells tagged
 - ``checker``: one code cell that calls the chapter's checker (``dockercourse.checks.chNN``).
 - ``solution``: one markdown cell, ``<details><summary>Solution</summary>``, whose fenced code
   blocks are the solution, one block per ``exercise`` cell, in order. That cell is the one place a
-  solution is written: the site and JupyterLab show it, and ``make solutions`` runs it.
+  solution is written: the site and JupyterLab show it, and the tests run it.
 
-``make solutions`` writes build/solved/NN-….ipynb: each chapter with every ``exercise`` cell replaced
-by its solution block, executed from the top, and fails unless every checker then says ✓.
+``make nbval`` solves each exercise where the learner does: after the checker has printed its hint, the
+solving cells (``solving_cells``) run in the same kernel, and the checker again must say ✓
+(dockercourse/pytest_plugin.py). ``make solutions`` writes build/solved/NN-….ipynb for instructors: each
+chapter with every ``exercise`` cell replaced by its solution block, executed from the top, and fails
+unless every checker then says ✓.
 """
 
 import re
@@ -84,16 +87,44 @@ def solved_source(stub: str, block: str) -> str:
     return block.rstrip("\n")
 
 
+def solved_sources(notebook, exercise: Exercise) -> list[str]:
+    """Each of the exercise's starting points with its solution block pasted in, as the learner would."""
+    blocks = solution_blocks(notebook.cells[exercise.solution].source) if exercise.solution is not None else []
+    if len(blocks) != len(exercise.stubs):
+        raise CourseError(f"Exercise {exercise.number}: {len(exercise.stubs)} exercise cell(s) but "
+                          f"{len(blocks)} solution block(s): give the solution one block per exercise cell")
+    return [solved_source(notebook.cells[index].source, block)
+            for index, block in zip(exercise.stubs, blocks, strict=True)]
+
+
+@dataclass
+class SolvingCell:
+    """A cell the learner runs to solve an exercise, in their order: from the first starting point, with the
+    solution pasted in, down to the checker (``checks``), which must now say ✓."""
+    exercise: str
+    source: str
+    checks: bool
+
+
+def solving_cells(notebook) -> dict[int, list[SolvingCell]]:
+    """Every exercise's solving cells, by the index of its checker cell (after which a learner runs them)."""
+    found = {}
+    for exercise in find_exercises(notebook):
+        if exercise.checker is None or not exercise.stubs:
+            raise CourseError(f"Exercise {exercise.number} needs a cell tagged exercise and one tagged checker")
+        sources = dict(zip(exercise.stubs, solved_sources(notebook, exercise), strict=True))
+        found[exercise.checker] = [
+            SolvingCell(exercise.number, sources.get(index, notebook.cells[index].source), index == exercise.checker)
+            for index in range(exercise.stubs[0], exercise.checker + 1) if notebook.cells[index].cell_type == "code"]
+    return found
+
+
 def solved(notebook):
     """A copy of the notebook with every exercise's starting point replaced by its solution, outputs cleared."""
     copy = nbformat.from_dict(notebook)
     for exercise in find_exercises(copy):
-        blocks = solution_blocks(copy.cells[exercise.solution].source) if exercise.solution is not None else []
-        if len(blocks) != len(exercise.stubs):
-            raise CourseError(f"Exercise {exercise.number}: {len(exercise.stubs)} exercise cell(s) but "
-                              f"{len(blocks)} solution block(s): give the solution one block per exercise cell")
-        for index, block in zip(exercise.stubs, blocks, strict=True):
-            copy.cells[index].source = solved_source(copy.cells[index].source, block)
+        for index, source in zip(exercise.stubs, solved_sources(copy, exercise), strict=True):
+            copy.cells[index].source = source
     for cell in copy.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None

@@ -3,7 +3,7 @@
     python tests/harness.py            # every stage
     python tests/harness.py nbval      # one stage (what `make nbval` runs)
 
-Stages: lint → unit → nbval → solutions (the solved copies) → site (build + browser tests) → leaks.
+Stages: lint → unit → nbval (every exercise solved after its hint) → site (build + browser tests) → leaks.
 `make check` (the inner loop) runs lint, unit-fast (the unit tests that need no engine) and nbval-changed
 (the chapters changed since main).
 Each pytest stage writes JUnit XML under build/test-results/; the summary adds them up. A pytest stage
@@ -119,11 +119,12 @@ def unit() -> int:
 
 
 def run_nbval(stage: str, paths: list[str]) -> int:
-    """The notebooks under nbval: RUN_ALONE's first (report STAGE-alone.xml), then the rest in parallel."""
+    """The notebooks under nbval, each exercise solved right after its hint (dockercourse/pytest_plugin.py):
+    RUN_ALONE's first (report STAGE-alone.xml), then the rest in parallel."""
     if not paths:
         return PYTEST_NO_TESTS  # without paths, pytest would collect the whole repository
     options = ["--nbval", "--nbval-current-env", f"--nbval-cell-timeout={CELL_TIMEOUT_S}",
-               "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"]
+               "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", "--exercise-solutions"]
     alone = [path for path in paths if Path(path).name[:2] in RUN_ALONE]
     rest = [path for path in paths if path not in alone]
     code = pytest_stage(f"{stage}-alone", [*options, *parallel(1), *alone]) if alone else 0
@@ -156,11 +157,6 @@ def nbval_changed() -> int:
     changed = changed_notebooks()
     print(f"chapters changed since main: {', '.join(changed) or 'none'}")
     return run_nbval("nbval-changed", changed)
-
-
-def solutions() -> int:
-    """The solved copies (build/solved/): every exercise's solution, run in its chapter, passes its checker."""
-    return subprocess.run([sys.executable, "-m", "dockercourse", "solutions"], cwd=REPO).returncode
 
 
 def site() -> int:
@@ -196,7 +192,7 @@ def leaks() -> int:
     return labelled or int(bool(added))
 
 
-STAGES = {"lint": lint, "unit": unit, "nbval": nbval, "solutions": solutions, "site": site, "leaks": leaks}
+STAGES = {"lint": lint, "unit": unit, "nbval": nbval, "site": site, "leaks": leaks}
 #: `make check`, the inner loop: not stages of `make test`.
 CHECK_STAGES = {"unit-fast": unit_fast, "nbval-changed": nbval_changed}
 

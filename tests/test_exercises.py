@@ -1,5 +1,8 @@
 """dockercourse/exercises.py: the exercise form, the solved copy, and `make solutions`' verdict."""
 
+import subprocess
+import sys
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
@@ -75,6 +78,27 @@ def test_make_solutions_passes_a_solution_that_passes_and_fails_one_that_does_no
     bad = tmp_path / "nb" / "98-bad.ipynb"
     nbformat.write(chapter(solution=SOLUTION.replace("6 * 7", "6 * 6")), bad)
     assert _solve(bad, tmp_path / "out")[1] == ["Exercise 9.1: its solution does not pass: ✗ not yet"]
+
+
+def nbval_solving(notebook, path) -> subprocess.CompletedProcess:
+    """pytest --nbval --exercise-solutions on one notebook, in a directory of its own."""
+    nbformat.write(notebook, path)
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "dockercourse.pytest_plugin", "-p", "no:cacheprovider",
+                           "--nbval", "--nbval-current-env", "--exercise-solutions", "-rA", str(path)],
+                          cwd=path.parent, capture_output=True, text=True)
+
+
+@pytest.mark.engine  # the plugin asks for an engine before any notebook cell runs
+def test_nbval_solves_each_exercise_after_its_hint_and_fails_a_solution_the_checker_rejects(tmp_path):
+    passing = nbval_solving(chapter(), tmp_path / "99-good.ipynb")
+    assert passing.returncode == 0, passing.stdout
+    assert "PASSED 99-good.ipynb::Cell 1 · Exercise 9.1 solved (1/2)" in passing.stdout
+    assert "PASSED 99-good.ipynb::Cell 1 · Exercise 9.1 solved (2/2)" in passing.stdout
+    assert "5 passed" in passing.stdout  # the notebook's 3 code cells and the 2 solving cells
+    failing = nbval_solving(chapter(solution=SOLUTION.replace("6 * 7", "6 * 6")), tmp_path / "98-bad.ipynb")
+    assert failing.returncode == 1
+    assert "FAILED 98-bad.ipynb::Cell 1 · Exercise 9.1 solved (2/2)" in failing.stdout
+    assert "Exercise 9.1: its solution does not pass the checker: ✗ not yet" in failing.stdout
 
 
 def test_a_kernel_that_dies_before_its_first_reply_is_started_again_then_reported_in_one_line(tmp_path, monkeypatch):

@@ -1,6 +1,6 @@
 """Chapter 00's checkers: what they say to the notebook's starting points (the stored hints) and to
 typical wrong answers (each fails with the hint that helps). The solutions themselves are proved by
-the solved copy (`make solutions`), which runs them against the real engine."""
+`make nbval`, which solves each exercise in the chapter against the real engine."""
 
 import platform
 import socket

@@ -1,6 +1,6 @@
 """Chapter 01's checkers against the starting points (each fails with its hint) and typical wrong answers
 (each fails with the hint that helps). Every case runs real containers: the checkers judge what the engine
-says. The solutions shown in the chapter pass in its solved copy (`make solutions`)."""
+says. The solutions shown in the chapter pass in the chapter itself (`make nbval` solves each exercise)."""
 
 import json
 
@@ -108,7 +108,7 @@ def test_host_pid_starting_point_gets_its_hint(web):
 
 
 def test_host_pid_read_from_the_json_passes(web):
-    # The solution's reading, from the JSON; the solved copy runs it against ch01-web.
+    # The solution's reading, from the JSON; `make nbval` runs it against ch01-web.
     answer = json.loads(docker("inspect", web).stdout)[0]["State"]["Pid"]
     assert ch01.host_pid(answer, name=web)
 

@@ -1,7 +1,7 @@
 """Chapter 02's checkers against their starting points (each must fail with its hint), typical wrong
 answers (must fail, with the hint that helps) and right answers (must pass). Every case runs against the
 real engine: the checkers read `docker diff` and `docker inspect`, not a stored answer. The notebook's own
-solutions are proved by its solved copy (`make solutions`)."""
+solutions are proved by `make nbval`, which solves each exercise in the chapter."""
 
 import shlex
 import time

@@ -1,6 +1,6 @@
 """Chapter 03's checkers against typical wrong answers
-(must fail, with the hint that helps), and each starting point's hint. The solved notebook
-(`make solutions`) proves the solutions shown; the tests here run against the real engine."""
+(must fail, with the hint that helps), and each starting point's hint. `make nbval`
+(which solves each exercise in the chapter) proves the solutions shown; the tests here run against the real engine."""
 
 import json
 import time

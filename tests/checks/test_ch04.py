@@ -1,6 +1,6 @@
 """Chapter 04's exercise checkers: what each says to the notebook's starting point (its hint), and
 typical wrong answers (each fails with the hint that helps). The notebook's solutions are proven by
-`make solutions`, which runs them. Everything runs against the real engine."""
+`make nbval`, which solves each exercise in the chapter. Everything runs against the real engine."""
 
 import shutil
 

@@ -1,6 +1,6 @@
 """Chapter 05's checkers: what they say to the notebook's starting points (the stored hints) and to
 typical wrong answers (each fails with the hint that helps). The solutions themselves are proved by
-the solved copy (`make solutions`). The engine cases build the sample app once and run it on free
+`make nbval`, which solves each exercise in the chapter. The engine cases build the sample app once and run it on free
 host ports."""
 
 import socket

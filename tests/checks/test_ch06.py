@@ -180,7 +180,7 @@ def test_replicas_and_redis_address_wrong_answers_fail_with_a_hint_and_the_refer
     assert not verdict and "host port is already allocated" in verdict.message
     assert "give each replica its own" in verdict.hint
 
-    # The reference solutions are run by `make solutions` on the chapter itself; this one, with ports the
+    # The reference solutions are run by `make nbval` in the chapter itself; this one, with ports the
     # engine picks, proves the checkers accept replicas on any ports and the address on any network.
     stack("up", "-d", "--wait", "--scale", "web=4")
     verdict = ch06.compose_replicas(4, project=stack.project)

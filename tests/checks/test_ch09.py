@@ -1,7 +1,7 @@
 """Chapter 09's checkers: what they say to the notebook's starting points (the stored hints) and to
 typical wrong answers (each fails with the hint that helps). The solutions themselves are proved by
-the solved copy (`make solutions`). Also the stand-in recipe's `remove` list (dockercourse/images.py),
-which makes the shell-less base of this chapter."""
+`make nbval`, which solves each exercise in the chapter. Also the stand-in recipe's `remove` list
+(dockercourse/images.py), which makes the shell-less base of this chapter."""
 
 from pathlib import Path
 
