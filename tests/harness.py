@@ -30,10 +30,10 @@ STAGE_TIMES = RESULTS / "stages.json"  # the last run's stages and seconds, for 
 BIN = Path(sys.executable).parent
 PYTEST_NO_TESTS = 5
 CELL_TIMEOUT_S = 600
-#: pytest-xdist workers for the engine-bound stages: they mostly wait on the engine, so more workers than
-#: cores can pay off (the closing note of issue #18 gives the counts tried). WORKERS=N overrides both.
+#: pytest-xdist workers for the engine-bound stages: more workers than cores pay off while they wait on the
+#: engine; at four, the two cores are busy (README, "In parallel": the counts tried). WORKERS=N overrides both.
 UNIT_WORKERS = 4
-NBVAL_WORKERS = 3
+NBVAL_WORKERS = 4
 #: Chapters that read machine-wide state: chapter 00's doctor checks that every chapter's ports are free,
 #: which chapters running beside it would hold. They run alone, before the others run in parallel.
 RUN_ALONE = ("00",)

@@ -44,10 +44,10 @@ def test_log_capped_without_a_container_says_to_run_the_cell():
 @pytest.mark.engine
 def test_log_capped_starting_point_gets_its_hint(test_label):
     name = f"{test_label}-chatty"
-    command = re.sub(r"\\\n\s*", "", starting_point("11.1").split("!", 1)[1])
+    command = re.sub(r"\\\n\s*", "", starting_point("11.1").split("!docker run", 1)[1])
     words = shlex.split(command.replace("course11-ex-chatty", name).replace("dockercourse=11",
                                                                              f"dockercourse={test_label}"))
-    docker(*words[1:], check=False)  # the blanks make the run fail, after the container was created
+    docker("run", *words, check=False)  # the blanks make the run fail, after the container was created
     verdict = ch11.log_capped(name, creator=test_label)
     assert not verdict and "not a size" in verdict.message and f"docker rm -f {name}" in verdict.hint
 
