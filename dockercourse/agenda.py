@@ -2,9 +2,10 @@
 
 Each chapter's first cell gives its minutes ("Teaching N min · Exercises M min"). `make nbval` runs every
 chapter and writes one JUnit testcase per cell, with the seconds it took, to build/test-results/nbval.xml;
-a chapter's cell times (its exercises' solving cells included) add up to its measured "run all". From both, this module writes the instructor
-guide's timing table and the half-day and full-day agendas, when the site is built, so that no number on
-those pages is typed by hand. Without a measurement (a fresh checkout) the pages say so and count 0.
+a chapter's cell times (its exercises' solving cells included) add up to its measured "run all". From
+both, this module writes the instructor guide's timing table and the half-day and full-day agendas, when
+the site is built, so that no number on those pages is typed by hand. Without a measurement (a fresh
+checkout) the pages say so and count 0.
 
 A chapter's block in an agenda = teaching + exercises + run all, rounded up to whole minutes. The start
 time, the breaks and the day's latest end are the constants below. A day that runs past its end has its
