@@ -138,8 +138,10 @@ def nbval() -> int:
 
 
 def unit_fast() -> int:
-    """`make check`: the unit tests that need no engine."""
-    return pytest_stage("unit-fast", [*unit_paths(), "--ignore=tests/site", "-m", "not engine", *parallel(1)])
+    """`make check`: the unit tests that need no engine. They wait on nothing, so one worker per core
+    (on 2 cores: 64 s, against 108 s with one worker and 73 s with four)."""
+    return pytest_stage("unit-fast", [*unit_paths(), "--ignore=tests/site", "-m", "not engine",
+                                      *parallel(workers(os.cpu_count() or 1))])
 
 
 def changed_notebooks() -> list[str]:
