@@ -5,10 +5,11 @@ Tests marked ``engine`` and every notebook cell run by nbval need Docker. When a
 collected and no engine answers, the run stops at once with the line that says what to do.
 
 ``--exercise-solutions`` (the harness's nbval stage): right after an exercise's checker cell has printed
-its stored hint, the same kernel runs each starting point with the solution pasted in, then the checker
-again, which must say ✓ — what a learner does in JupyterLab. Each of those is a test of its own, named
-``Cell N · Exercise X.Y solved (k/n)``. The chapter then goes on from the solved state, as the learner's
-does; the cells after an exercise are the summary, questions and cleanup.
+its stored hint, the same kernel runs the cells from the exercise's starting point down to its checker
+again, with the solution pasted in, and the checker must then say ✓ — what a learner does in JupyterLab.
+Each of those is a test of its own, named ``Cell N · Exercise X.Y solved (k/n)``. The chapter then goes
+on from the solved state, as the learner's does; the cells after an exercise are the summary, questions
+and cleanup.
 """
 
 from collections import defaultdict

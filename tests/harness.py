@@ -21,6 +21,7 @@ from pathlib import Path
 import nbformat
 
 from dockercourse.chapters import chapter_paths
+from dockercourse.pytest_plugin import SOLUTIONS_OPTION
 from dockercourse.remote_engine import REMOTE_ENGINE_ENV
 
 REPO = Path(__file__).resolve().parent.parent
@@ -124,7 +125,7 @@ def run_nbval(stage: str, paths: list[str]) -> int:
     if not paths:
         return PYTEST_NO_TESTS  # without paths, pytest would collect the whole repository
     options = ["--nbval", "--nbval-current-env", f"--nbval-cell-timeout={CELL_TIMEOUT_S}",
-               "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", "--exercise-solutions"]
+               "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", SOLUTIONS_OPTION]
     alone = [path for path in paths if Path(path).name[:2] in RUN_ALONE]
     rest = [path for path in paths if path not in alone]
     code = pytest_stage(f"{stage}-alone", [*options, *parallel(1), *alone]) if alone else 0

@@ -9,6 +9,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from dockercourse import CourseError
 from dockercourse.exercises import _solve, find_exercises, solution_blocks, solved, solved_source
+from dockercourse.pytest_plugin import SOLUTIONS_OPTION
 
 SOLUTION = """<details><summary>Solution</summary>
 
@@ -84,7 +85,7 @@ def nbval_solving(notebook, path) -> subprocess.CompletedProcess:
     """pytest --nbval --exercise-solutions on one notebook, in a directory of its own."""
     nbformat.write(notebook, path)
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "dockercourse.pytest_plugin", "-p", "no:cacheprovider",
-                           "--nbval", "--nbval-current-env", "--exercise-solutions", "-rA", str(path)],
+                           "--nbval", "--nbval-current-env", SOLUTIONS_OPTION, "-rA", str(path)],
                           cwd=path.parent, capture_output=True, text=True)
 
 
