@@ -6,7 +6,7 @@
 #     -v "$SOCKET":/var/run/docker.sock -v /tmp:/tmp dockercourse/lab:VERSION
 # Host network, host PIDs and the host's /tmp: the chapters reach published ports on 127.0.0.1,
 # look at containers' processes as the host sees them, and bind-mount directories under /tmp.
-# The socket gives this container root-equivalent power over the host: see README, "The course image".
+# The socket gives this container root-equivalent power over the host: see docs/setup.md, "The course in a container".
 
 # The course's own pinned Python base, from the image manifest (dockercourse/images.toml).
 FROM python:3.13-slim-trixie
@@ -29,7 +29,7 @@ RUN pip install --no-cache-dir -r requirements.txt
 
 # Then the course itself, owned by the learner so that notebooks can be edited and saved.
 COPY --chown=learner:learner . .
-# Then JupyterLab's defaults for the course (dockercourse/lab.py): no prompt about Jupyter news.
+# Then JupyterLab's defaults for the course (dockercourse/machine/lab.py): no prompt about Jupyter news.
 RUN pip install --no-cache-dir --no-deps -e . \
     && python -m dockercourse lab --write-settings
 

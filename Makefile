@@ -10,10 +10,10 @@ COURSE := $(PYTHON_OK) && $(PYTHON) -m dockercourse
 LAB_IP ?= 127.0.0.1
 # Where `make bundle` writes the workshop bundle and `make bundle-load` reads it.
 BUNDLE ?= build/workshop-bundle
-port = $(shell $(PYTHON) -c 'from dockercourse.ports import $(1); print($(1))')
+port = $(shell $(PYTHON) -c 'from dockercourse.course import $(1); print($(1))')
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test check engine images doctor doctor-workshop notebooks docs clean lint unit nbval nbval-remote solutions site leaks bench \
+.PHONY: first-images-prefetch help lab test check engine images doctor doctor-workshop notebooks docs clean lint unit nbval nbval-remote solutions site leaks bench \
 	browser course-image bundle bundle-load offline-check
 
 help: ## list the commands
@@ -47,8 +47,8 @@ course-image: images ## build the course image: JupyterLab and the chapters in a
 bundle: $(VENV)/.installed course-image ## write the offline workshop bundle to BUNDLE (images, wheels, course)
 	@$(VPY) -m dockercourse bundle $(BUNDLE)
 
-# The bundle's wheels for the course's virtualenv (the layout is dockercourse/bundle.py's).
-BUNDLE_WHEELS = $(abspath $(BUNDLE))/$(shell $(PYTHON) -c 'from dockercourse.bundle import HOST_WHEELS; print(HOST_WHEELS)')
+# The bundle's wheels for the course's virtualenv (the layout is dockercourse/machine/bundle.py's).
+BUNDLE_WHEELS = $(abspath $(BUNDLE))/$(shell $(PYTHON) -c 'from dockercourse.machine.bundle import HOST_WHEELS; print(HOST_WHEELS)')
 # In the room: the images into the engine, then the virtualenv from the bundle's wheels only (the
 # environment beats any pip configuration), and a pip.conf that keeps the virtualenv's pip there.
 bundle-load: ## in a room with no network: load BUNDLE's images, install Python packages from its wheels only
@@ -58,11 +58,20 @@ bundle-load: ## in a room with no network: load BUNDLE's images, install Python 
 	@echo "bundle-load: .venv installs from $(BUNDLE_WHEELS) only; next: make doctor-workshop"
 
 offline-check: ## CI, root: make bundle, then bundle-load and the notebooks with the network cut off
-	@bash tests/offline_check.sh
+	@bash dockercourse/tooling/offline_check.sh
 
-# JupyterLab on the course's root and chapter 00, on 8888 or the next free port (dockercourse/lab.py).
-lab: $(VENV)/.installed images ## start JupyterLab on the first chapter (LAB_IP=0.0.0.0 on a server)
-	@$(VPY) -m dockercourse lab --ip=$(LAB_IP)
+# JupyterLab on the course's root and chapter 00, on 8888 or the next free port (dockercourse/machine/lab.py).
+# The fast way to the first cell: the virtualenv and the engine side by side, then only the images chapter 00
+# needs; the other images are prepared in the background (build/images.log), and each chapter's first cell
+# waits for its own if they are not there yet.
+lab: ## start JupyterLab on the first chapter (LAB_IP=0.0.0.0 on a server)
+	@$(MAKE) --no-print-directory -j3 $(VENV)/.installed engine first-images-prefetch
+	@$(VPY) -m dockercourse images --chapter 00
+	@$(VPY) -m dockercourse lab --ip=$(LAB_IP) --prepare-images
+
+# Offline, on a fresh machine: chapter 00's stand-ins are built while the engine is being installed.
+first-images-prefetch:
+	@$(COURSE) images --prefetch --chapter 00
 
 browser: ## make sure Chromium is there for the site's browser tests (Debian/Ubuntu: installs it)
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
@@ -71,30 +80,30 @@ browser: ## make sure Chromium is there for the site's browser tests (Debian/Ubu
 		|| { echo "browser: the site's tests need Chromium: install it (Debian/Ubuntu: apt-get install chromium)"; exit 1; }
 
 test: $(VENV)/.installed images browser ## every check: lint, unit tests, notebooks under nbval, site, leaks
-	@$(VPY) tests/harness.py
+	@$(VPY) -m dockercourse.tooling.harness
 
 check: $(VENV)/.installed ## the inner loop: lint, the unit tests that need no engine, the chapters changed since main
-	@$(VPY) tests/harness.py lint unit-fast nbval-changed
+	@$(VPY) -m dockercourse.tooling.harness lint unit-fast nbval-changed
 
 lint: $(VENV)/.installed ## one stage of make test (no engine needed)
-	@$(VPY) tests/harness.py $@
+	@$(VPY) -m dockercourse.tooling.harness $@
 
 site: $(VENV)/.installed browser ## one stage of make test: build the site strictly, then test it in Chromium
-	@$(VPY) tests/harness.py $@
+	@$(VPY) -m dockercourse.tooling.harness $@
 
 unit nbval: $(VENV)/.installed images ## one stage of make test (nbval: each exercise solved after its hint)
-	@$(VPY) tests/harness.py $@
+	@$(VPY) -m dockercourse.tooling.harness $@
 
 solutions: $(VENV)/.installed images ## executed, solved copies of the chapters in build/solved/ (for instructors)
 	@$(VPY) -m dockercourse solutions
 
 # In the engine container's network namespace, with its Unix socket: as on Docker Desktop, a host port is
-# taken only while a container publishes it, and `-p 127.0.0.1:PORT:…` answers on 127.0.0.1 (dockercourse/remote_engine.py).
+# taken only while a container publishes it, and `-p 127.0.0.1:PORT:…` answers on 127.0.0.1 (dockercourse/machine/remote_engine.py).
 nbval-remote: $(VENV)/.installed images ## the chapters under nbval against an engine in a container (Docker Desktop's shape)
-	@$(VPY) -m dockercourse remote-engine --netns --socket $(VPY) tests/harness.py nbval
+	@$(VPY) -m dockercourse remote-engine --netns --socket $(VPY) -m dockercourse.tooling.harness nbval
 
 leaks: $(VENV)/.installed ## one stage of make test: nothing the course labelled may remain
-	@$(VPY) tests/harness.py $@
+	@$(VPY) -m dockercourse.tooling.harness $@
 
 notebooks: $(VENV)/.installed images ## re-execute every notebook in place, refreshing the stored outputs
 	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
@@ -107,5 +116,5 @@ clean: ## remove what the course created in the engine (by label); the manifest'
 	@$(COURSE) clean
 
 bench: $(VENV)/.installed images ## the last make test's timing table; then measure the sample app (sizes, build cache, start/stop, load)
-	@$(VPY) -m tests.timings
-	@$(VPY) tests/bench.py
+	@$(VPY) -m dockercourse.tooling.timings
+	@$(VPY) -m dockercourse.tooling.bench

@@ -1,16 +1,33 @@
-"""Helpers that the course's notebooks and tests share.
+"""The Docker course's helper package: what chapters import, how a machine is set up, how the course is tested.
 
-Small on purpose: engine checks (``engine``, ``doctor``), the image manifest and its
-offline stand-ins (``images``), the course label and cleanup (``resources``), waiting
-for a port or a healthy container (``wait``), the chapters' facts (``chapters``, ``ports``);
-the exercise form and its solutions (``exercises``) and each chapter's checkers
-(``checks.chNN``); answers a chapter's check cells and plots need (``buildkit_log``: which build
-steps came from the cache; ``container_memory``; ``engine_api``: the REST API over the socket;
-``stopwatch``); for workshops, the offline bundle (``bundle``) and the agenda built from measured
-timings (``agenda``, a site hook like ``site_hooks``). Every docker command a chapter teaches
-stays visible in the chapter itself; these helpers only check, measure and clean up.
+What a chapter imports (the runtime):
+    chapter          a chapter's first and last cell: start_chapter("NN"), end_chapter("NN")
+    engine           the docker CLI from Python (docker()), and what the engine is
+    course           the course file, course.toml: the chapters and the port choices
+    manifest         the image manifest, images.toml: every image, pinned, with its stand-in recipe
+    resources        the course label: finding and removing what the course created
+    wait             the one poll loop (until), a healthy container, an answering URL
+    exercises        the exercise form: starting point, checker, collapsed solution
+    checks/          each chapter's exercise checkers (chNN), and what they share (common)
+    buildkit_log     which build steps came from the cache (04)
+    capabilities     a process's capabilities, decoded (10)
+    container_memory a container's memory use (01)
+    dev_loop         the edit-and-see loop, timed (08)
+    engine_api       the engine's REST API over its socket (03)
+    image_contents   the files inside an image (09)
+    k8s_manifests    the sample app's Kubernetes manifests, validated offline (12)
+    saved_image      searching a `docker save` archive (10)
+    stopwatch        timing a step of a chapter (04, 08, 09)
+    swarm            watching a Swarm of engines in containers (12)
+machine/ (setting up a machine):
+    apt, engine_setup (make engine), images and standins (make images), course_image, doctor, lab (make lab),
+    bundle (the offline workshop bundle), remote_engine (an engine in a container)
+tooling/ (building and testing the course):
+    harness (make test, make check), pytest_plugin, junit, solutions (make solutions), agenda and site_hooks
+    (the site), timings and bench (make bench), offline_check.sh (make offline-check)
 
-Command line: ``python -m dockercourse COMMAND`` (``--help`` lists them).
+Every docker command a chapter teaches stays visible in the chapter itself; these helpers only check,
+measure and clean up. Command line: ``python -m dockercourse COMMAND`` (``--help`` lists them).
 """
 
 from pathlib import Path

@@ -11,7 +11,7 @@ from . import CourseError
 
 
 def _engine(args: argparse.Namespace) -> int:
-    from .engine import engine_summary, ensure_engine
+    from .machine.engine_setup import engine_summary, ensure_engine
 
     ensure_engine()
     print(f"engine: {engine_summary()}")
@@ -19,32 +19,38 @@ def _engine(args: argparse.Namespace) -> int:
 
 
 def _images(args: argparse.Namespace) -> int:
+    from .course import chapter
     from .engine import require_engine
-    from .images import ensure_images
+    from .machine.images import ensure_images, prefetch_standins
+    from .manifest import load_manifest
 
+    wanted = sorted({image for number in args.chapter for image in chapter(number).images}) or None
+    if args.prefetch:
+        prefetch_standins(wanted or [image.repository for image in load_manifest()])
+        return 0
     require_engine()
-    ensure_images()
+    ensure_images(wanted)
     return 0
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    from .doctor import run_doctor
+    from .machine.doctor import run_doctor
 
     return run_doctor(workshop=args.workshop)
 
 
 def _lab(args: argparse.Namespace) -> int:
-    from .lab import start_lab, write_settings
+    from .machine.lab import start_lab, write_settings
 
     if args.write_settings:
         print(f"lab: JupyterLab's settings for the course are in {write_settings()}")
         return 0
-    return start_lab(ip=args.ip)
+    return start_lab(ip=args.ip, prepare_images=args.prepare_images)
 
 
 def _course_image(args: argparse.Namespace) -> int:
     from .engine import require_engine
-    from .images import build_course_image
+    from .machine.course_image import build_course_image
 
     require_engine()
     build_course_image()
@@ -52,8 +58,8 @@ def _course_image(args: argparse.Namespace) -> int:
 
 
 def _bundle(args: argparse.Namespace) -> int:
-    from .bundle import make_bundle
     from .engine import require_engine
+    from .machine.bundle import make_bundle
 
     require_engine()
     make_bundle(args.directory.resolve())
@@ -61,7 +67,7 @@ def _bundle(args: argparse.Namespace) -> int:
 
 
 def _bundle_load(args: argparse.Namespace) -> int:
-    from .bundle import load_bundle
+    from .machine.bundle import load_bundle
 
     load_bundle(args.directory.resolve())
     return 0
@@ -69,7 +75,7 @@ def _bundle_load(args: argparse.Namespace) -> int:
 
 def _solutions(args: argparse.Namespace) -> int:
     from .engine import require_engine
-    from .exercises import write_solutions
+    from .tooling.solutions import write_solutions
 
     require_engine()
     return write_solutions(args.directory.resolve(), only=args.chapter)
@@ -103,7 +109,7 @@ def _leaks(args: argparse.Namespace) -> int:
 
 def _remote_engine(args: argparse.Namespace) -> int:
     from .engine import require_engine
-    from .remote_engine import run_against_remote_engine
+    from .machine.remote_engine import run_against_remote_engine
 
     require_engine()
     return run_against_remote_engine(args.run_command, netns=args.netns, socket=args.socket)
@@ -113,13 +119,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dockercourse", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("engine", help="use the running engine, or install and start one").set_defaults(run=_engine)
-    commands.add_parser("images", help="make sure every manifest image is there").set_defaults(run=_images)
+    images = commands.add_parser("images", help="make sure every manifest image is there")
+    images.add_argument("--chapter", metavar="NN", action="append", default=[],
+                        help="only the images this chapter uses (course.toml); may be repeated")
+    images.add_argument("--prefetch", action="store_true",
+                        help="no engine needed: when no registry answers, only build the stand-ins' root filesystems")
+    images.set_defaults(run=_images)
     doctor = commands.add_parser("doctor", help="check this machine for the course")
     doctor.add_argument("--workshop", action="store_true",
                         help="the room preflight: everything for the whole day, as a table")
     doctor.set_defaults(run=_doctor)
     lab = commands.add_parser("lab", help="start JupyterLab on the course (make lab): LAB_PORT or the next free port")
     lab.add_argument("--ip", default="127.0.0.1", help="the address to listen on (0.0.0.0: every interface)")
+    lab.add_argument("--prepare-images", action="store_true",
+                     help="first start preparing the manifest images that are missing, in the background")
     lab.add_argument("--write-settings", action="store_true",
                      help="only write JupyterLab's settings for the course (no news prompt), then exit")
     lab.set_defaults(run=_lab)

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import CourseError
+from .wait import TimedOut, until
 
 
 def replace_in_file(path: str | Path, old: str, new: str) -> None:
@@ -45,12 +46,13 @@ def page(url: str) -> str:
 
 def seconds_until_page_shows(url: str, text: str, since: float, timeout: float = 90) -> float:
     """Poll `url` every 0.1 s until its body contains `text`; the seconds from `since` (time.monotonic())."""
-    while time.monotonic() - since < timeout:
-        if text in page(url):
-            return time.monotonic() - since
-        time.sleep(0.1)
-    raise CourseError(f"{url} did not show {text!r} within {timeout:.0f} s: read the web service's logs "
-                      "(docker compose … logs web)")
+    try:
+        until(lambda: text in page(url), timeout - (time.monotonic() - since), every=0.1,
+              what=f"{url} showing {text!r}")
+    except TimedOut:
+        raise CourseError(f"{url} did not show {text!r} within {timeout:.0f} s: read the web service's logs "
+                          "(docker compose … logs web)") from None
+    return time.monotonic() - since
 
 
 class Watch:
@@ -69,16 +71,13 @@ class Watch:
 
     def wait_for(self, text: str, timeout: float = 60) -> None:
         """Wait until watch printed a line containing `text` (such as "Watch enabled")."""
-        start = time.monotonic()
-        while time.monotonic() - start < timeout:
-            if any(text in line for line in self.lines):
-                return
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.1)
-        last = self.lines[-1] if self.lines else "(nothing)"
-        raise CourseError(f"docker compose watch did not print {text!r} (its last line: {last}); "
-                          "run the command in a terminal to see why")
+        try:
+            until(lambda: any(text in line for line in self.lines), timeout, every=0.1, what=f"watch printing {text!r}",
+                  give_up=lambda: self.process.poll() is not None)
+        except TimedOut:
+            last = self.lines[-1] if self.lines else "(nothing)"
+            raise CourseError(f"docker compose watch did not print {text!r} (its last line: {last}); "
+                              "run the command in a terminal to see why") from None
 
     def stop(self) -> int:
         """Ctrl-C, as in a terminal; kill after 20 s. Returns the exit status."""

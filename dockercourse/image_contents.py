@@ -5,11 +5,12 @@ The files are counted from `docker export` of a created (never started) containe
 for an image without a shell or `find`, and on any engine, local or remote.
 """
 
-import subprocess
 import tarfile
+import tempfile
 import uuid
+from pathlib import Path
 
-from . import LABEL, CourseError
+from . import LABEL
 from .engine import docker
 
 SHELLS = ("bin/sh", "bin/bash", "bin/dash", "usr/bin/sh", "usr/bin/bash", "usr/bin/dash")
@@ -20,17 +21,17 @@ def filesystem(image: str, creator: str) -> dict:
     name = f"course{creator}-count-{uuid.uuid4().hex[:6]}"
     docker("create", "--name", name, "--label", f"{LABEL}={creator}", image)
     try:
-        export = subprocess.Popen(["docker", "export", name], stdout=subprocess.PIPE)
-        files = size = 0
-        names = set()
-        with tarfile.open(fileobj=export.stdout, mode="r|") as archive:
-            for member in archive:
-                names.add(member.name.lstrip("./"))
-                if member.isfile():
-                    files += 1
-                    size += member.size
-        if export.wait() != 0:
-            raise CourseError(f"`docker export {name}` failed: check the engine, then run the cell again")
+        with tempfile.TemporaryDirectory() as directory:
+            archive_path = Path(directory) / "filesystem.tar"
+            docker("export", "-o", str(archive_path), name, timeout=300)
+            files = size = 0
+            names = set()
+            with tarfile.open(archive_path) as archive:
+                for member in archive:
+                    names.add(member.name.lstrip("./"))
+                    if member.isfile():
+                        files += 1
+                        size += member.size
     finally:
         docker("rm", "--volumes", name, check=False)
     return {"files": files, "bytes": size, "shell": any(shell in names for shell in SHELLS)}

@@ -4,8 +4,8 @@ kubernetes-validate ships the OpenAPI schemas of every Kubernetes release as JSO
 package, so validating needs no cluster and no network. ``strict`` rejects fields the schema does not
 know (a typo such as ``containerPorts``), which plain JSON-schema validation would let through.
 
-Used by: chapter 12 (a cell validates sample_app/k8s/, exercise 12.2's checker) and
-tests/test_k8s_manifests.py.
+Used by: the checker of exercise 12.2 (dockercourse/checks/ch12.py) and tests/test_k8s_manifests.py; the
+chapter itself runs the `kubernetes-validate` command.
 """
 
 from dataclasses import dataclass

@@ -1,21 +1,21 @@
 """The course label: finding, removing and auditing what the course created in the engine.
 
-Used by: every chapter's first and last cells (``remove_labelled("NN")``), ``make clean``,
+Used by: every chapter's first and last cells (through ``dockercourse.chapter``), ``make clean``,
 and the leak check at the end of ``make test``.
 """
 
 import json
-import time
 
 from . import LABEL, CourseError
 from .engine import docker
+from .wait import TimedOut, until
 
 # Removal order matters: containers hold networks, volumes and images.
 KINDS = ("container", "network", "volume", "image")
 # With the containerd image store, `docker ps --all` fails while another container is being removed
 # (its filesystem is gone, its record not yet): a moment later the listing works, so it is tried again.
 REMOVED_MEANWHILE = "rw layer snapshot not found"
-LISTING_RETRIES = 5
+LISTING_RETRY_S = 3
 
 
 def _label_filter(creator: str | None) -> str:
@@ -27,12 +27,14 @@ def labelled(kind: str, creator: str | None = None) -> list[dict]:
     listing = "ls" if kind != "container" else "ps"
     extra = ["--all"] if kind in ("container", "image") else []
     command = (kind, listing, *extra, "--filter", _label_filter(creator), "--format", "{{json .}}")
-    result = docker(*command, check=False)
-    for _ in range(LISTING_RETRIES):
-        if REMOVED_MEANWHILE not in result.stderr:
-            break
-        time.sleep(0.5)
-        result = docker(*command, check=False)
+    def listed():
+        answer = docker(*command, check=False)
+        return answer if REMOVED_MEANWHILE not in answer.stderr else None
+
+    try:
+        result = until(listed, LISTING_RETRY_S, every=0.5, what="a listing of the engine's resources")
+    except TimedOut as timed_out:
+        result = timed_out.last or docker(*command, check=False)
     if result.returncode != 0:
         result = docker(*command)  # once more, to fail with docker's own message
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
@@ -73,12 +75,3 @@ def remove_labelled(creator: str | None = None) -> int:
 def leftovers() -> list[str]:
     """Labelled resources that should not exist after the suite (the stand-ins carry other labels)."""
     return [_describe(kind, row) for kind in KINDS for row in labelled(kind)]
-
-
-def clean_chapter(creator: str) -> None:
-    """A chapter's first and last cell: remove what it created, then confirm that nothing is left.
-
-    Used by: every chapter (00 onwards), so that Run All works twice in a row.
-    """
-    remove_labelled(creator)
-    print(f"nothing labelled {LABEL}={creator} remains")

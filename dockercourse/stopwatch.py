@@ -4,7 +4,7 @@
     with seconds("cold build"):
         log = !docker build …
 
-Used by: chapter 04 (build times in section 4, `docker stop` times in section 7).
+Used by: chapters 04, 08 and 09 (build and stop times; the edit-and-see loop; pip vs a cache mount vs uv).
 """
 
 import time

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from . import CourseError
 from .engine import docker
+from .wait import TimedOut, until
 
 MANAGER = "course12-node1"  # the node container whose engine is the swarm's manager
 
@@ -34,13 +35,17 @@ def running_tasks(service: str, node: str = MANAGER) -> list[tuple[str, str]]:
 def wait_for_tasks(service: str, replicas: int, avoid: str | None = None, timeout: float = 120) -> float:
     """Wait until `replicas` tasks of the service run, none on node `avoid`; return the seconds it took."""
     clock = time.monotonic()
-    while time.monotonic() - clock < timeout:
+
+    def placed() -> bool:
         tasks = running_tasks(service)
-        if len(tasks) == replicas and all(node != avoid for node, _ in tasks):
-            return time.monotonic() - clock
-        time.sleep(0.5)
-    raise CourseError(f"service {service} did not reach {replicas} running task(s) in {timeout:.0f} s: "
-                      f"read `docker exec {MANAGER} docker service ps {service}`")
+        return len(tasks) == replicas and all(node != avoid for node, _ in tasks)
+
+    try:
+        until(placed, timeout, every=0.5, what=f"{replicas} running task(s) of {service}")
+    except TimedOut:
+        raise CourseError(f"service {service} did not reach {replicas} running task(s) in {timeout:.0f} s: "
+                          f"read `docker exec {MANAGER} docker service ps {service}`") from None
+    return time.monotonic() - clock
 
 
 @dataclass

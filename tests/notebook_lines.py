@@ -43,7 +43,7 @@ def visible_lines(notebook) -> tuple[int, int]:
 
 
 def main() -> None:
-    from dockercourse.chapters import chapter_paths
+    from dockercourse.course import chapter_paths
 
     total_python = total_shell = 0
     print(f"{'chapter':<36} {'python':>6} {'shell':>6} {'ratio':>6}")

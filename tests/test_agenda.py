@@ -1,4 +1,4 @@
-"""dockercourse/agenda.py: the timing table and the workshop agendas, from chapters and an nbval report."""
+"""dockercourse/tooling/agenda.py: the timing table and the workshop agendas, from the course file and nbval."""
 
 import math
 import re
@@ -8,9 +8,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from dockercourse import REPO_DIR, agenda
-from dockercourse.agenda import Measurement
-from dockercourse.chapters import Chapter, read_chapters
+from dockercourse import REPO_DIR
+from dockercourse.course import Chapter, read_chapters
+from dockercourse.tooling import agenda
+from dockercourse.tooling.agenda import Measurement
 from tests.conftest import write_chapter
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
@@ -35,6 +36,10 @@ def write_report(repo: Path, failures: int = 0) -> Path:
 @pytest.fixture(scope="module")
 def course() -> dict[str, Chapter]:
     return read_chapters(REPO_DIR)
+
+
+PLANS = agenda.plans(REPO_DIR)
+HALF_DAY, FULL_DAY, DAY_TWO = PLANS[agenda.HALF_DAY], PLANS[agenda.FULL_DAY], PLANS[agenda.DAY_TWO]
 
 
 def measured(chapters: dict[str, Chapter], seconds: float) -> Measurement:
@@ -68,7 +73,7 @@ def test_no_report_means_not_measured(small_course):
 
 
 def test_not_measured_agendas_count_run_all_as_zero_and_say_so(course):
-    for plan, end_by in ((agenda.HALF_DAY, agenda.HALF_DAY_END), (agenda.FULL_DAY, agenda.FULL_DAY_END)):
+    for plan, end_by in ((HALF_DAY, agenda.HALF_DAY_END), (FULL_DAY, agenda.FULL_DAY_END)):
         day = agenda.build_agenda(plan, course, None, end_by)
         assert all(block.run_all == 0 for block in day.blocks)
         assert agenda.NOT_MEASURED in agenda.agenda_table(day, course, None)
@@ -77,21 +82,21 @@ def test_not_measured_agendas_count_run_all_as_zero_and_say_so(course):
 def test_an_unreadable_report_is_an_error_not_a_silent_zero(small_course):
     report = write_report(small_course)
     report.write_text(JUNIT[:200])
-    with pytest.raises(ValueError, match="make nbval"):
+    with pytest.raises(ValueError, match="not readable JUnit XML"):
         agenda.read_measurement(report)
 
 
 @pytest.mark.parametrize("seconds", [0.4, 59.9, 60.0, 61.0, 185.0])
 def test_each_chapter_block_is_teaching_plus_exercises_plus_rounded_up_run_all(course, seconds):
-    day = agenda.build_agenda(agenda.FULL_DAY, course, measured(course, seconds), agenda.FULL_DAY_END)
+    day = agenda.build_agenda(FULL_DAY, course, measured(course, seconds), agenda.FULL_DAY_END)
     for block in day.blocks:
         if block.chapter and not block.demo:
             chapter = course[block.chapter]
             assert block.minutes == chapter.teaching + chapter.exercises + math.ceil(seconds / 60), block.label
 
 
-@pytest.mark.parametrize("plan, end_by", [(agenda.HALF_DAY, agenda.HALF_DAY_END),
-                                          (agenda.FULL_DAY, agenda.FULL_DAY_END)], ids=["half", "full"])
+@pytest.mark.parametrize("plan, end_by", [(HALF_DAY, agenda.HALF_DAY_END),
+                                          (FULL_DAY, agenda.FULL_DAY_END)], ids=["half", "full"])
 def test_times_are_consecutive_from_the_start(course, plan, end_by):
     day = agenda.build_agenda(plan, course, measured(course, 40), end_by)
     assert day.blocks[0].start == agenda.minutes_of(agenda.START)
@@ -107,7 +112,7 @@ def test_times_are_consecutive_from_the_start(course, plan, end_by):
 def test_the_half_day_ends_by_its_end_or_says_what_is_cut(course):
     for seconds in (30, 600, 1800):  # a quick machine, a slow one, a very slow one
         measurement = measured(course, seconds)
-        day = agenda.build_agenda(agenda.HALF_DAY, course, measurement, agenda.HALF_DAY_END)
+        day = agenda.build_agenda(HALF_DAY, course, measurement, agenda.HALF_DAY_END)
         table = agenda.agenda_table(day, course, measurement)
         if day.demoed:
             assert f"chapter(s) {', '.join(day.demoed)} are shown as demos" in table
@@ -120,8 +125,8 @@ def test_the_half_day_ends_by_its_end_or_says_what_is_cut(course):
 
 def test_a_day_that_runs_over_demos_exercises_from_its_last_chapter_back(course):
     slow = measured(course, 10 * 60)  # ten minutes of waiting per chapter
-    day = agenda.build_agenda(agenda.HALF_DAY, course, slow, agenda.HALF_DAY_END)
-    all_set = agenda.lay_out(agenda.HALF_DAY, course, slow)
+    day = agenda.build_agenda(HALF_DAY, course, slow, agenda.HALF_DAY_END)
+    all_set = agenda.lay_out(HALF_DAY, course, slow)
     assert all_set[-1].end > day.end_by, "the case this test is about: every exercise set does not fit"
     assert day.demoed and day.demoed == ["03", "02", "01"][:len(day.demoed)]
     assert day.end <= day.end_by
@@ -129,20 +134,20 @@ def test_a_day_that_runs_over_demos_exercises_from_its_last_chapter_back(course)
 
 def test_a_day_that_cannot_fit_says_by_how_much(course):
     very_slow = measured(course, 60 * 60)
-    day = agenda.build_agenda(agenda.HALF_DAY, course, very_slow, agenda.HALF_DAY_END)
+    day = agenda.build_agenda(HALF_DAY, course, very_slow, agenda.HALF_DAY_END)
     assert day.end > day.end_by
     assert f"{day.end - day.end_by} min past 12:30" in agenda.agenda_table(day, course, very_slow)
 
 
 def test_the_days_cover_the_chapters(course):
-    full = agenda.build_agenda(agenda.FULL_DAY, course, None, agenda.FULL_DAY_END)
-    day_two = agenda.build_agenda(agenda.DAY_TWO, course, None, agenda.FULL_DAY_END)
+    full = agenda.build_agenda(FULL_DAY, course, None, agenda.FULL_DAY_END)
+    day_two = agenda.build_agenda(DAY_TWO, course, None, agenda.FULL_DAY_END)
     assert full.chapters == ["00", "01", "02", "03", "04", "05", "06"], "the full day is the core course"
     assert full.chapters + day_two.chapters == list(course), "the two days cover every chapter, in order"
     assert day_two.blocks[-1].label == agenda.WRAP_UP
     assert [block.label for block in full.blocks].count(agenda.LUNCH) == 1
     assert [block.label for block in full.blocks].count(agenda.BREAK) == 2
-    half = agenda.build_agenda(agenda.HALF_DAY, course, None, agenda.HALF_DAY_END)
+    half = agenda.build_agenda(HALF_DAY, course, None, agenda.HALF_DAY_END)
     assert half.chapters == ["00", "01", "02", "03"]
     assert [block.label for block in half.blocks].count(agenda.BREAK) == 1
     assert half.blocks[-1].label == agenda.WRAP_UP
@@ -164,17 +169,19 @@ def test_a_chapter_missing_from_the_report_is_named(small_course):
     assert "Run-all not measured for chapter(s) 02, 03** in that run: counted as 0" in half_day
 
 
-def test_a_chapter_the_agendas_do_not_know_is_an_error(small_course):
-    write_chapter(small_course, "13", "extra", "Extra", 20, 10)
-    with pytest.raises(ValueError, match="the two days leave out chapter"):
+def test_a_chapter_without_a_day_of_the_workshop_is_an_error(small_course):
+    course_file = small_course / "dockercourse" / "course.toml"
+    course_file.write_text(course_file.read_text() + '[[chapter]]\nnumber = "13"\nslug = "extra"\ntitle = "Extra"\n'
+                           'summary = "…"\nteaching = 20\nexercises = 10\n')
+    with pytest.raises(ValueError, match="day None"):
         agenda.sections(small_course)
 
 
 def test_day_two_names_its_chapters_not_written_yet_and_keeps_pauses_between_chapters(small_course):
     assert agenda.sections(small_course)["day-two"] == "No chapter of this day is written yet."
-    write_chapter(small_course, "09", "later", "Later", 30, 15)
+    write_chapter(small_course, "09", "later-9", "Later", 30, 15, day=2, pause_after="lunch")
     day_two = agenda.sections(small_course)["day-two"]
-    assert "| 09:00–09:45 | [09 · Later](notebooks/09-later.ipynb) | 30 | 15 | 0 | 45 |" in day_two
+    assert "| 09:00–09:45 | [09 · Later](notebooks/09-later-9.ipynb) | 30 | 15 | 0 | 45 |" in day_two
     assert "| 09:45–09:55 | *Wrap-up: questions and feedback* |" in day_two, "no break or lunch before the wrap-up"
     assert "Chapter(s) 07, 08, 10, 11, 12 of this day are not written yet." in day_two
 
@@ -182,14 +189,16 @@ def test_day_two_names_its_chapters_not_written_yet_and_keeps_pauses_between_cha
 def test_the_hook_fills_known_placeholders_and_rejects_unknown_ones(small_course):
     from mkdocs.exceptions import PluginError
 
+    from dockercourse.tooling import site_hooks
+
     config = SimpleNamespace(config_file_path=str(small_course / "mkdocs.yml"))
     page = SimpleNamespace(file=SimpleNamespace(src_uri="agenda.md"))
-    filled = agenda.on_page_markdown("# A\n\n<!-- agenda: half-day -->\n", page, config, files=None)
+    filled = site_hooks.on_page_markdown("# A\n\n<!-- agenda: half-day -->\n", page, config, files=None)
     assert "| 09:00–09:15 | [00 · Intro](notebooks/00-intro.ipynb) | 10 | 5 | 0 | 15 |" in filled
     assert "<!-- agenda" not in filled
-    assert agenda.on_page_markdown("no placeholder", page, config, files=None) == "no placeholder"
+    assert site_hooks.on_page_markdown("no placeholder", page, config, files=None) == "no placeholder"
     with pytest.raises(PluginError, match="agenda.md: unknown placeholder"):
-        agenda.on_page_markdown("<!-- agenda: quarter-day -->", page, config, files=None)
+        site_hooks.on_page_markdown("<!-- agenda: quarter-day -->", page, config, files=None)
 
 
 def test_chapter_00_run_alone_counts_with_the_rest(small_course):

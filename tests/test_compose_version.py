@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from dockercourse import REPO_DIR, doctor
-from dockercourse.doctor import check_compose
+from dockercourse import REPO_DIR
+from dockercourse.machine import doctor
+from dockercourse.machine.doctor import check_compose
 
 # A client without the plugin answers as the real one does (exit 1, a usage line on stderr).
 FAKE_DOCKER = """#!/bin/sh

@@ -5,7 +5,7 @@ import pytest
 from dockercourse import LABEL, CourseError
 from dockercourse.container_memory import memory_usage, to_bytes
 from dockercourse.engine import docker
-from dockercourse.images import manifest_image
+from dockercourse.manifest import manifest_image
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -25,8 +25,7 @@ def test_other_text_is_one_clear_error(text):
         to_bytes(text)
 
 
-@pytest.mark.engine
-def test_a_containers_use_and_its_limit(test_label):
+def test_a_containers_use_and_its_limit(engine, test_label):
     name = f"{test_label}-mem"
     docker("run", "-d", "--name", name, "--label", f"{LABEL}={test_label}", "--memory", "64m",
            manifest_image("python").name, "sleep", "600")

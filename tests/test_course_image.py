@@ -1,6 +1,6 @@
-"""The course image (top-level Dockerfile), run exactly as the README says.
+"""The course image (top-level Dockerfile), run exactly as docs/setup.md says.
 
-It builds; a container started with the README's `docker run` line serves JupyterLab (HTTP 200),
+It builds; a container started with the setup page's `docker run` line serves JupyterLab (HTTP 200),
 its REST API lists the chapter notebooks, the docker client inside reaches the host's engine,
 and chapter 00 runs inside it. The container carries a per-module course label and is removed.
 """
@@ -15,15 +15,15 @@ import uuid
 import pytest
 
 from dockercourse import LABEL, REPO_DIR
-from dockercourse.chapters import chapter_paths
-from dockercourse.engine import server_version
-from dockercourse.images import build_course_image, course_image_name, inspect_image
-from dockercourse.ports import TEST_PORTS
+from dockercourse.course import TEST_PORTS, chapter_paths
+from dockercourse.engine import docker, server_version
+from dockercourse.machine.course_image import build_course_image, course_image_name
+from dockercourse.manifest import inspect_image
 from dockercourse.resources import remove_labelled
 from dockercourse.wait import wait_http
 
-# machine_wide: the README's run line shares the host's network and PID namespaces (--network host --pid host).
-pytestmark = [pytest.mark.engine, pytest.mark.machine_wide]
+# machine_wide: the setup page's run line shares the host's network and PID namespaces (--network host --pid host).
+pytestmark = [pytest.mark.usefixtures("engine"), pytest.mark.machine_wide]
 
 PORT = TEST_PORTS[-1]
 TOKEN = uuid.uuid4().hex
@@ -32,10 +32,11 @@ NAME = f"course-lab-{TOKEN[:6]}"
 
 
 def readme_line(command: str) -> str:
-    """The README's one line that starts with `command`, in its course-image section."""
-    section = (REPO_DIR / "README.md").read_text().split("## The course image", 1)[1].split("\n## ", 1)[0]
+    """The setup page's one line that starts with `command`, in its course-image section."""
+    page = (REPO_DIR / "docs" / "setup.md").read_text()
+    section = page.split("## The course in a container", 1)[1].split("\n## ", 1)[0]
     lines = [line for line in section.splitlines() if line.startswith(command)]
-    assert len(lines) == 1, f"the README's course-image section should give one `{command}` line"
+    assert len(lines) == 1, f"docs/setup.md's course-image section should give one `{command}` line"
     return lines[0]
 
 
@@ -45,12 +46,12 @@ def lab_url(path: str) -> str:
 
 @pytest.fixture(scope="module")
 def lab() -> str:
-    """A running course container, started with the README's run line (detached, labelled, on a test port)."""
+    """A running course container, started with the setup page's run line (detached, labelled, on a test port)."""
     image = build_course_image()  # what `make course-image` runs
     run = readme_line("docker run ").replace("docker run ", "docker run --detach --name {name} --label {label} "
                                              "-e JUPYTER_PORT={port} -e JUPYTER_TOKEN={token} ", 1)
     run = run.format(name=NAME, label=f"{LABEL}={CREATOR}", port=PORT, token=TOKEN)
-    assert run.rstrip().endswith(image), "the README's run line should start the course image"
+    assert run.rstrip().endswith(image), "the setup page's run line should start the course image"
     started = subprocess.run(["bash", "-c", f"{readme_line('SOCKET=')}\n{run}"], capture_output=True, text=True,
                              cwd=REPO_DIR)
     assert started.returncode == 0, started.stderr
@@ -62,10 +63,10 @@ def lab() -> str:
 
 
 def inside(*command: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["docker", "exec", NAME, *command], capture_output=True, text=True, timeout=300)
+    return docker("exec", NAME, *command, timeout=300, check=False)
 
 
-def test_readme_builds_the_image_that_make_builds():
+def test_setup_builds_the_image_that_make_builds():
     assert readme_line("docker build ").split() == ["docker", "build", "-t", course_image_name(), "."]
 
 
@@ -151,21 +152,20 @@ def test_a_chapter_diagram_renders_in_jupyterlab(lab):
 
 def test_the_input_hash_covers_exactly_the_files_docker_sends(test_label):
     """The course image is rebuilt only when its inputs change: the files the hash reads are the build context's."""
-    from dockercourse.images import build_inputs, manifest_image
+    from dockercourse.machine.course_image import build_inputs
+    from dockercourse.manifest import manifest_image
 
     tag = f"{test_label}:context"
     dockerfile = f"FROM {manifest_image('python').name}\nCOPY . /context\n"
-    built = subprocess.run(["docker", "build", "--quiet", "--label", f"{LABEL}={test_label}", "-t", tag, "-f", "-",
-                            str(REPO_DIR)], input=dockerfile, capture_output=True, text=True)
-    assert built.returncode == 0, built.stderr
-    listed = subprocess.run(["docker", "run", "--rm", "--label", f"{LABEL}={test_label}", tag,
-                             "find", "/context", "-type", "f"], capture_output=True, text=True)
+    docker("build", "--quiet", "--label", f"{LABEL}={test_label}", "-t", tag, "-f", "-", str(REPO_DIR),
+           input=dockerfile)
+    listed = docker("run", "--rm", "--label", f"{LABEL}={test_label}", tag, "find", "/context", "-type", "f")
     sent = {path.removeprefix("/context/") for path in listed.stdout.split()}
     assert sent == {path.as_posix() for path in build_inputs()}
 
 
 def test_a_dockerignore_that_reincludes_files_makes_every_file_an_input(tmp_path):
-    from dockercourse.images import build_inputs
+    from dockercourse.machine.course_image import build_inputs
 
     (tmp_path / "kept").mkdir()
     for path in ("kept/a.py", "kept/a.pyc", "notes.md", "build/out"):

@@ -9,13 +9,12 @@ import pytest
 from dockercourse import LABEL, CourseError
 from dockercourse.engine import docker
 from dockercourse.engine_api import UnixHTTPConnection, engine_connection, engine_endpoint, engine_get, engine_socket
-from dockercourse.images import manifest_image
+from dockercourse.manifest import manifest_image
 
 PYTHON_IMAGE = manifest_image("python").name
 
 
-@pytest.mark.engine
-def test_the_connection_speaks_plain_http_over_the_socket():
+def test_the_connection_speaks_plain_http_over_the_socket(engine):
     connection = UnixHTTPConnection()
     try:
         connection.request("GET", "/_ping")
@@ -26,8 +25,7 @@ def test_the_connection_speaks_plain_http_over_the_socket():
         connection.close()
 
 
-@pytest.mark.engine
-def test_engine_get_gives_the_version_the_cli_gets():
+def test_engine_get_gives_the_version_the_cli_gets(engine):
     status, version = engine_get("/version")
     server = json.loads(docker("version", "--format", "{{json .Server}}").stdout)
     assert status == 200
@@ -35,8 +33,7 @@ def test_engine_get_gives_the_version_the_cli_gets():
     assert "containerd" in {component["Name"] for component in version["Components"]}
 
 
-@pytest.mark.engine
-def test_engine_get_sends_filters_as_json_like_the_cli(test_label):
+def test_engine_get_sends_filters_as_json_like_the_cli(engine, test_label):
     name = f"{test_label}-listed"
     docker("run", "-d", "--label", f"{LABEL}={test_label}", "--name", name, PYTHON_IMAGE, "sleep", "30")
     status, containers = engine_get("/containers/json", filters={"label": [f"{LABEL}={test_label}"]})
@@ -46,8 +43,7 @@ def test_engine_get_sends_filters_as_json_like_the_cli(test_label):
     assert (status, everything) == (200, [])
 
 
-@pytest.mark.engine
-def test_engine_get_returns_the_engines_error_status():
+def test_engine_get_returns_the_engines_error_status(engine):
     status, body = engine_get("/containers/dockercourse-no-such-container/json")
     assert status == 404
     assert "dockercourse-no-such-container" in body["message"]
@@ -82,8 +78,7 @@ def test_engine_endpoint_that_is_not_a_unix_socket_says_so(monkeypatch):
         engine_connection()
 
 
-@pytest.mark.engine
-def test_engine_get_reaches_an_engine_over_tcp(monkeypatch):
+def test_engine_get_reaches_an_engine_over_tcp(engine, monkeypatch):
     # The engine's API on a loopback TCP port, as an engine in a container publishes it (the remote CI
     # leg's DOCKER_HOST=tcp://…): here a small relay from a TCP port to the engine's socket.
     socket_path = engine_socket()
@@ -112,8 +107,7 @@ def test_engine_get_reaches_an_engine_over_tcp(monkeypatch):
         process.wait()
 
 
-@pytest.mark.engine
-def test_engine_endpoint_without_docker_host_is_the_active_contexts(monkeypatch):
+def test_engine_endpoint_without_docker_host_is_the_active_contexts(engine, monkeypatch):
     monkeypatch.delenv("DOCKER_HOST", raising=False)
     current = docker("context", "show").stdout.strip()
     endpoint = json.loads(docker("context", "inspect", current).stdout)[0]["Endpoints"]["docker"]["Host"]

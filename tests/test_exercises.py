@@ -8,8 +8,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from dockercourse import CourseError
-from dockercourse.exercises import _solve, find_exercises, solution_blocks, solved, solved_source
-from dockercourse.pytest_plugin import SOLUTIONS_OPTION
+from dockercourse.exercises import find_exercises, solution_blocks, solved, solved_source
+from dockercourse.tooling.pytest_plugin import SOLUTIONS_OPTION
+from dockercourse.tooling.solutions import _solve
 
 SOLUTION = """<details><summary>Solution</summary>
 
@@ -84,13 +85,13 @@ def test_make_solutions_passes_a_solution_that_passes_and_fails_one_that_does_no
 def nbval_solving(notebook, path) -> subprocess.CompletedProcess:
     """pytest --nbval --exercise-solutions on one notebook, in a directory of its own."""
     nbformat.write(notebook, path)
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "dockercourse.pytest_plugin", "-p", "no:cacheprovider",
-                           "--nbval", "--nbval-current-env", SOLUTIONS_OPTION, "-rA", str(path)],
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "dockercourse.tooling.pytest_plugin",
+                           "-p", "no:cacheprovider", "--nbval", "--nbval-current-env", SOLUTIONS_OPTION, "-rA",
+                           str(path)],
                           cwd=path.parent, capture_output=True, text=True)
 
 
-@pytest.mark.engine  # the plugin asks for an engine before any notebook cell runs
-def test_nbval_solves_each_exercise_after_its_hint_and_fails_a_solution_the_checker_rejects(tmp_path):
+def test_nbval_solves_each_exercise_after_its_hint_and_fails_a_solution_the_checker_rejects(engine, tmp_path):
     passing = nbval_solving(chapter(), tmp_path / "99-good.ipynb")
     assert passing.returncode == 0, passing.stdout
     assert "PASSED 99-good.ipynb::Cell 1 · Exercise 9.1 solved (1/2)" in passing.stdout

@@ -1,13 +1,12 @@
-"""tests/harness.py: `make check` picks the chapters changed since main."""
+"""dockercourse/tooling/harness.py: the stages, `make check`'s choice of chapters, the longest-first order."""
 
 import subprocess
 
-import pytest
-
 from dockercourse import LABEL
 from dockercourse.engine import docker
-from dockercourse.images import manifest_image
-from tests import harness
+from dockercourse.manifest import manifest_image
+from dockercourse.tooling import harness
+from tests.conftest import write_chapter
 
 
 def git(repo, *args):
@@ -15,26 +14,44 @@ def git(repo, *args):
                    capture_output=True)
 
 
-def test_make_check_runs_the_chapters_changed_since_main_and_no_others(tmp_path, monkeypatch):
-    (tmp_path / "notebooks").mkdir()
-    for name in ("00-a", "01-b", "02-c", "03-d"):
-        (tmp_path / "notebooks" / f"{name}.ipynb").write_text("{}")
+def test_make_check_runs_the_chapters_a_change_since_main_can_break_and_no_others(tmp_path, monkeypatch):
+    for number, slug in (("00", "a"), ("01", "b"), ("02", "c"), ("03", "d")):
+        write_chapter(tmp_path, number, slug, slug.upper(), 10, 5)
+    notebook = tmp_path / "notebooks" / "03-d.ipynb"
+    notebook.write_text(notebook.read_text().replace("Questions", "cp -r ../sample_app; from dockercourse.swarm"))
+    (tmp_path / "sample_app").mkdir()
+    (tmp_path / "sample_app" / "app.py").write_text("")
     git(tmp_path, "init", "-q", "-b", "main")
     git(tmp_path, "add", ".")
     git(tmp_path, "commit", "-q", "-m", "main")
     monkeypatch.setattr(harness, "REPO", tmp_path)
-    assert harness.changed_notebooks() == []
+    assert harness.affected_notebooks(harness.changed_files()) == []
 
     git(tmp_path, "checkout", "-q", "-b", "topic")
     (tmp_path / "notebooks" / "01-b.ipynb").write_text('{"committed": 1}')
     git(tmp_path, "commit", "-q", "-am", "on the branch")
+    assert harness.affected_notebooks(harness.changed_files()) == ["notebooks/01-b.ipynb"]
     (tmp_path / "notebooks" / "02-c.ipynb").write_text('{"edited": 1}')
-    (tmp_path / "notebooks" / "04-e.ipynb").write_text("{}")
-    assert harness.changed_notebooks() == ["notebooks/01-b.ipynb", "notebooks/02-c.ipynb", "notebooks/04-e.ipynb"]
+    assert harness.affected_notebooks(harness.changed_files()) == ["notebooks/01-b.ipynb", "notebooks/02-c.ipynb"]
+    assert harness.affected_notebooks({"dockercourse/checks/ch00.py"}) == ["notebooks/00-a.ipynb"], "its checker"
+    assert harness.affected_notebooks({"sample_app/app.py"}) == ["notebooks/03-d.ipynb"], "it copies the app"
+    assert harness.affected_notebooks({"dockercourse/swarm.py"}) == ["notebooks/03-d.ipynb"], "it imports it"
+    assert harness.affected_notebooks({"tests/test_x.py", "docs/index.md"}) == []
 
 
-@pytest.mark.engine
-def test_the_leaks_stage_names_a_volume_left_by_a_container_removed_without_its_volumes(test_label, capsys,
+def test_the_longest_chapters_start_first_and_unmeasured_ones_before_them(tmp_path, monkeypatch):
+    results = tmp_path / "test-results"
+    results.mkdir()
+    monkeypatch.setattr(harness, "RESULTS", results)
+    cases = [("01-b", 0, 5), ("02-c", 0, 50), ("02-c", 1, 1)]
+    (results / "nbval.xml").write_text("<testsuite>" + "".join(
+        f'<testcase classname="notebooks.{name}.ipynb" name="Cell {cell}" time="{seconds}"/>'
+        for name, cell, seconds in cases) + "</testsuite>")
+    paths = ["notebooks/01-b.ipynb", "notebooks/02-c.ipynb", "notebooks/03-new.ipynb"]
+    assert harness.longest_first(paths) == ["notebooks/03-new.ipynb", "notebooks/02-c.ipynb", "notebooks/01-b.ipynb"]
+
+
+def test_the_leaks_stage_names_a_volume_left_by_a_container_removed_without_its_volumes(engine, test_label, capsys,
                                                                                        monkeypatch):
     monkeypatch.setattr(harness, "DANGLING_BEFORE", harness.dangling_volumes())
     docker("run", "--name", test_label, "--label", f"{LABEL}={test_label}", manifest_image("redis").name, "true")
@@ -50,7 +67,7 @@ def test_the_leaks_stage_names_a_volume_left_by_a_container_removed_without_its_
 
 
 def test_the_timing_table_lists_stages_and_the_slowest_cases(tmp_path, monkeypatch):
-    from tests import timings
+    from dockercourse.tooling import timings
 
     results = tmp_path / "test-results"
     results.mkdir()
@@ -69,11 +86,14 @@ def test_the_timing_table_lists_stages_and_the_slowest_cases(tmp_path, monkeypat
     assert "| 7.5 | `nbval: 00-a.ipynb::Cell 3` |" in text
 
 
-def test_nbval_remote_skips_the_chapters_that_start_engines_of_their_own(monkeypatch, capsys):
-    from dockercourse.remote_engine import REMOTE_ENGINE_ENV
+def test_nbval_remote_skips_the_chapters_that_start_engines_of_their_own(tmp_path, monkeypatch, capsys):
+    from dockercourse.machine.remote_engine import REMOTE_ENGINE_ENV
 
-    chapters = [harness.REPO / "notebooks" / name for name in ("11-a.ipynb", "12-b.ipynb")]
-    monkeypatch.setattr(harness, "chapter_paths", lambda repo: chapters)
+    write_chapter(tmp_path, "11", "a", "A", 10, 5)
+    write_chapter(tmp_path, "12", "b", "B", 10, 5)
+    course_file = tmp_path / "dockercourse" / "course.toml"
+    course_file.write_text(course_file.read_text() + 'flags = ["nested-engines"]\n')
+    monkeypatch.setattr(harness, "REPO", tmp_path)
     assert harness.notebooks() == ["notebooks/11-a.ipynb", "notebooks/12-b.ipynb"]
     monkeypatch.setenv(REMOTE_ENGINE_ENV, "engine")
     assert harness.notebooks() == ["notebooks/11-a.ipynb"]

@@ -14,19 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from dockercourse import LABEL, REPO_DIR, CourseError, engine
-from dockercourse.doctor import run_checks
-from dockercourse.images import (
-    HOST_EXTRA_CA_DIR,
-    inspect_image,
-    load_manifest,
-    manifest_image,
-    pull_failure,
-    standin_recipe,
-)
-from dockercourse.ports import DOCS_PORT, LAB_PORT, TEST_PORTS, chapter_ports
-from dockercourse.resources import clean_chapter, leftovers, remove_labelled
-from tests.harness import STAGES
+from dockercourse import LABEL, REPO_DIR, CourseError
+from dockercourse.chapter import end_chapter
+from dockercourse.course import DOCS_PORT, LAB_PORT, TEST_PORTS, chapter_ports
+from dockercourse.engine import docker as docker_cli
+from dockercourse.machine import engine_setup
+from dockercourse.machine.doctor import run_checks
+from dockercourse.machine.images import pull_failure
+from dockercourse.manifest import HOST_EXTRA_CA_DIR, inspect_image, load_manifest, manifest_image, standin_recipe
+from dockercourse.resources import leftovers, remove_labelled
+from dockercourse.tooling.harness import STAGES
 
 NO_ENGINE = dict(os.environ, DOCKER_HOST="unix:///nonexistent/docker.sock")
 DEBIAN_RELEASES = ("bullseye", "bookworm", "trixie", "forky")
@@ -38,7 +35,8 @@ def course(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 
 
 def docker(*args: str) -> str:
-    return subprocess.run(["docker", *args], capture_output=True, text=True, check=True).stdout.strip()
+    """The docker CLI's output, stripped."""
+    return docker_cli(*args).stdout.strip()
 
 
 # --- the manifest -----------------------------------------------------------------------------
@@ -102,25 +100,61 @@ def test_no_engine_means_one_line_not_a_traceback(command):
     assert len(output.splitlines()) <= 3, output
 
 
-def test_pytest_stops_with_one_line_when_tests_need_an_engine(tmp_path):
-    (tmp_path / "test_needs_docker.py").write_text(textwrap.dedent("""
+def run_pytest(directory: Path, *options: str) -> subprocess.CompletedProcess:
+    """pytest with the course's plugin on a directory of its own, with no engine."""
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "dockercourse.tooling.pytest_plugin",
+                           "-p", "no:cacheprovider", *options, str(directory)], capture_output=True, text=True,
+                          env=NO_ENGINE, cwd=directory)
+
+
+def write_tests_needing_an_engine(directory: Path) -> None:
+    """One test that asks for the engine fixture (as the course's tests do), one marked by hand, one needing none."""
+    (directory / "conftest.py").write_text(textwrap.dedent("""
         import pytest
 
+        @pytest.fixture
+        def engine():
+            return "docker"
+
+        @pytest.fixture
+        def test_label(engine):
+            return "tests-x"
+    """))
+    (directory / "test_some.py").write_text(textwrap.dedent("""
+        import pytest
+
+        def test_by_fixture(test_label):
+            pass
+
         @pytest.mark.engine
-        def test_something():
+        def test_by_hand():
+            pass
+
+        def test_no_engine():
             pass
     """))
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "dockercourse.pytest_plugin",
-                             "-p", "no:cacheprovider", str(tmp_path)], capture_output=True, text=True, env=NO_ENGINE)
+
+
+def test_pytest_stops_with_one_line_when_tests_need_an_engine(tmp_path):
+    write_tests_needing_an_engine(tmp_path)
+    result = run_pytest(tmp_path)
     assert result.returncode == 3
     assert "no Docker engine answers" in result.stdout and "start that engine" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
 
 
+def test_the_tests_that_need_no_engine_run_with_no_engine(tmp_path):
+    """`make check`'s selection: a test that uses the engine fixture, even through another fixture, is marked
+    `engine` by the plugin, so `-m "not engine"` leaves it out and the rest runs with no engine."""
+    write_tests_needing_an_engine(tmp_path)
+    result = run_pytest(tmp_path, "-m", "not engine", "-rA")
+    assert result.returncode == 0, result.stdout
+    assert "PASSED test_some.py::test_no_engine" in result.stdout and "2 deselected" in result.stdout
+
+
 # --- against the engine -----------------------------------------------------------------------
 
-@pytest.mark.engine
-def test_engine_command_uses_the_running_engine():
+def test_engine_command_uses_the_running_engine(engine):
     result = course("engine")
     assert result.returncode == 0
     # Every part's version and the image store: what a closing note and a bug report need.
@@ -130,21 +164,20 @@ def test_engine_command_uses_the_running_engine():
 
 def test_the_course_engine_gets_the_containerd_image_store_and_keeps_the_hosts_settings(tmp_path, monkeypatch):
     daemon_json = tmp_path / "daemon.json"
-    monkeypatch.setattr(engine, "DAEMON_JSON", daemon_json)
+    monkeypatch.setattr(engine_setup, "DAEMON_JSON", daemon_json)
     daemon_json.write_text('{"log-driver": "local"}')
-    engine._use_containerd_image_store()
+    engine_setup._use_containerd_image_store()
     assert json.loads(daemon_json.read_text()) == {"log-driver": "local", "features": {"containerd-snapshotter": True}}
     daemon_json.write_text('{"features": {"containerd-snapshotter": false}}')  # the host chose the classic store
-    engine._use_containerd_image_store()
+    engine_setup._use_containerd_image_store()
     assert json.loads(daemon_json.read_text()) == {"features": {"containerd-snapshotter": False}}
     daemon_json.unlink()
-    engine._use_containerd_image_store()
+    engine_setup._use_containerd_image_store()
     assert json.loads(daemon_json.read_text()) == {"features": {"containerd-snapshotter": True}}
 
 
-@pytest.mark.engine
 @pytest.mark.machine_wide
-def test_doctor_passes_on_this_machine():
+def test_doctor_passes_on_this_machine(engine):
     failed = [check for check in run_checks() if not check.ok]
     assert not failed, failed
 
@@ -167,8 +200,7 @@ def test_the_doctor_names_podman_instead_of_asking_for_a_docker_upgrade(tmp_path
     assert "upgrade Docker" not in result.stdout
 
 
-@pytest.mark.engine
-def test_cleanup_removes_exactly_one_creators_resources(test_label):
+def test_cleanup_removes_exactly_one_creators_resources(engine, test_label):
     other = f"{test_label}-other"
     docker("volume", "create", "--label", f"{LABEL}={test_label}", f"{test_label}-data")
     docker("network", "create", "--label", f"{LABEL}={test_label}", f"{test_label}-net")
@@ -188,10 +220,9 @@ def test_cleanup_removes_exactly_one_creators_resources(test_label):
         remove_labelled(other)
 
 
-@pytest.mark.engine
-def test_clean_chapter_reports_nothing_left(test_label, capsys):
+def test_end_chapter_reports_nothing_left(engine, test_label, capsys):
     docker("create", "--label", f"{LABEL}={test_label}", manifest_image("python").name, "true")
-    clean_chapter(test_label)
+    end_chapter(test_label)
     assert capsys.readouterr().out == f"nothing labelled {LABEL}={test_label} remains\n"
 
 
@@ -204,8 +235,7 @@ def standin_or_skip(name: str) -> dict:
     return inspected
 
 
-@pytest.mark.engine
-def test_python_standin_behaves_like_the_official_image(test_label):
+def test_python_standin_behaves_like_the_official_image(engine, test_label):
     image = manifest_image("python")
     inspected = standin_or_skip(image.name)
     assert inspected["Config"]["Cmd"] == ["python3"]
@@ -218,8 +248,7 @@ def test_python_standin_behaves_like_the_official_image(test_label):
     assert output[1:] == ["pip ok", "pip may install", "0"]
 
 
-@pytest.mark.engine
-def test_standins_trust_the_hosts_extra_certificates(test_label):
+def test_standins_trust_the_hosts_extra_certificates(engine, test_label):
     host_certificates = sorted(HOST_EXTRA_CA_DIR.glob("*.crt"))
     if not host_certificates:
         pytest.skip(f"this host has no extra CA certificates in {HOST_EXTRA_CA_DIR}")
@@ -240,8 +269,7 @@ def pypi_reachable() -> bool:
         return False
 
 
-@pytest.mark.engine
-def test_pip_install_works_in_a_build_on_the_python_standin(test_label, tmp_path):
+def test_pip_install_works_in_a_build_on_the_python_standin(engine, test_label, tmp_path):
     image = manifest_image("python")
     standin_or_skip(image.name)
     if not pypi_reachable():
@@ -253,8 +281,7 @@ def test_pip_install_works_in_a_build_on_the_python_standin(test_label, tmp_path
                   "python", "-c", "import six; print(six.__version__)") == "1.16.0"
 
 
-@pytest.mark.engine
-def test_redis_standin_serves_other_containers(test_label):
+def test_redis_standin_serves_other_containers(engine, test_label):
     redis = manifest_image("redis")
     standin_or_skip(redis.name)
     network, server = f"{test_label}-net", f"{test_label}-redis"
@@ -275,8 +302,7 @@ def test_every_stage_is_documented_in_the_makefile():
         assert re.search(rf"^[a-z ]*\b{stage}\b[a-z ]*:", makefile, re.M), f"make {stage} is missing"
 
 
-@pytest.mark.engine
-def test_registry_standin_serves_the_registry_api(test_label):
+def test_registry_standin_serves_the_registry_api(engine, test_label):
     import time
     import urllib.error
 
@@ -316,5 +342,7 @@ def test_a_course_error_in_a_notebook_is_one_line_not_a_traceback():
 
 def test_a_failing_docker_command_names_its_cause_not_the_usage_hint():
     """The CLI ends with "Run 'docker run --help' …" after its usage: the error names the line above."""
+    from dockercourse.engine import docker
+
     with pytest.raises(CourseError, match=r"`docker run --nope` failed: unknown flag: --nope$"):
-        engine.docker("run", "--nope")
+        docker("run", "--nope")

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from dockercourse import REPO_DIR
-from dockercourse.doctor import check_ports, course_ports
-from dockercourse.lab import FIRST_PAGE, LAB_PORTS, SETTINGS, course_lab, holder, is_jupyter, write_settings
-from dockercourse.ports import LAB_PORT, port_taken
+from dockercourse.course import LAB_PORT, port_taken
+from dockercourse.machine.doctor import check_ports, course_ports
+from dockercourse.machine.lab import FIRST_PAGE, LAB_PORTS, SETTINGS, course_lab, holder, is_jupyter, write_settings
 
 pytestmark = pytest.mark.machine_wide  # LAB_PORT, which the doctor checks, is held and freed here
 
@@ -179,7 +179,7 @@ def test_the_doctor_accepts_the_courses_jupyterlab_on_the_lab_port(course_jupyte
 def test_the_doctor_finds_the_lab_without_jupyter_installed(course_jupyterlab):
     """`make doctor` runs outside the virtualenv: it asks the virtualenv's `jupyter --runtime-dir`."""
     code = ("import sys; sys.modules['jupyter_core'] = None\n"  # as if Jupyter were not installed
-            "from dockercourse.lab import course_lab; from dockercourse.ports import LAB_PORT\n"
+            "from dockercourse.machine.lab import course_lab; from dockercourse.course import LAB_PORT\n"
             "print(course_lab(LAB_PORT)['pid'])")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_DIR, timeout=60)
     assert result.stdout.strip() == str(course_jupyterlab["pid"]), result.stderr

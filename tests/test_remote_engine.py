@@ -1,7 +1,6 @@
 """The engine in a container (`make nbval-remote`): Docker Desktop's shape, started, used and removed."""
 
 import json
-import subprocess
 import time
 import urllib.request
 import uuid
@@ -10,15 +9,16 @@ from pathlib import Path
 import pytest
 
 from dockercourse import LABEL
-from dockercourse.chapters import read_chapters
-from dockercourse.images import inspect_image, manifest_image
-from dockercourse.ports import DOCS_PORT, LAB_PORT, REMOTE_ENGINE_PORT, TEST_PORTS, chapter_ports
-from dockercourse.remote_engine import CREATOR, SHARED, chapter_port_range, remote_engine, socket_path
+from dockercourse.course import DOCS_PORT, LAB_PORT, REMOTE_ENGINE_PORT, TEST_PORTS, chapter_ports, read_chapters
+from dockercourse.engine import docker as docker_cli
+from dockercourse.machine.remote_engine import CREATOR, SHARED, chapter_port_range, remote_engine, socket_path
+from dockercourse.manifest import inspect_image, manifest_image
 from dockercourse.resources import labelled
 
 
 def docker(*args: str) -> str:
-    return subprocess.run(["docker", *args], capture_output=True, text=True, check=True).stdout.strip()
+    """The docker CLI's output, stripped."""
+    return docker_cli(*args).stdout.strip()
 
 
 def test_the_remote_engines_port_is_clear_of_every_other_course_port():
@@ -32,8 +32,7 @@ def test_the_container_publishes_every_chapters_ports():
     assert len(ports) == 10 * len(read_chapters())
 
 
-@pytest.mark.engine
-def test_the_engine_in_a_container_answers_runs_containers_and_is_removed_with_its_volume():
+def test_the_engine_in_a_container_answers_runs_containers_and_is_removed_with_its_volume(engine):
     image = manifest_image("docker").name
     if inspect_image(image) is None:
         pytest.skip(f"{image} is not in the engine: run `make images`")
@@ -51,20 +50,20 @@ def test_the_engine_in_a_container_answers_runs_containers_and_is_removed_with_i
             assert volume["Type"] == "volume" and volume["Name"] == name
             assert json.loads(docker("volume", "inspect", name))[0]["Labels"] == {LABEL: CREATOR}
 
-            info = json.loads(engine.docker("info", "--format", "{{json .}}").stdout)
+            info = json.loads(docker_cli("info", "--format", "{{json .}}").stdout)
             assert info["ServerVersion"].startswith(manifest_image("docker").standin.provides)
             assert "io.containerd.snapshotter" in json.dumps(info["DriverStatus"])
             assert info["ID"] != json.loads(docker("info", "--format", "{{json .}}"))["ID"]  # another engine
-            assert engine.docker("image", "ls", "--format", "{{.Repository}}:{{.Tag}}").stdout.split() == [python]
+            assert docker_cli("image", "ls", "--format", "{{.Repository}}:{{.Tag}}").stdout.split() == [python]
             # Its Unix socket, on the host through /tmp, reaches the same engine.
             assert socket_path(name).is_socket()
             assert json.loads(docker("--host", engine.socket, "info", "--format", "{{json .ID}}")) == info["ID"]
 
             # A bind mount from /tmp shows the host's file; a published port answers on the host's 127.0.0.1.
             run = ["run", "--rm", "--label", f"{LABEL}={CREATOR}"]
-            assert engine.docker(*run, "-v", f"{shared}:/shared.txt:ro", python, "cat", "/shared.txt").stdout \
+            assert docker_cli(*run, "-v", f"{shared}:/shared.txt:ro", python, "cat", "/shared.txt").stdout \
                 == "written on the host\n"
-            engine.docker(*run, "-d", "--name", "web", "-p", f"{published.start}:8000", python,
+            docker_cli(*run, "-d", "--name", "web", "-p", f"{published.start}:8000", python,
                           "python", "-m", "http.server", "--directory", "/etc")
             for _ in range(40):
                 try:
@@ -75,12 +74,12 @@ def test_the_engine_in_a_container_answers_runs_containers_and_is_removed_with_i
                     time.sleep(0.25)
             else:
                 pytest.fail(f"nothing answered on 127.0.0.1:{published.start}, published by the inner engine")
-            assert body == engine.docker("inspect", "--format", "{{.Config.Hostname}}", "web").stdout.strip()
+            assert body == docker_cli("inspect", "--format", "{{.Config.Hostname}}", "web").stdout.strip()
     finally:
         shared.unlink()
     assert not socket_path(name).parent.exists()
     for kind in ("container", "volume"):
-        assert subprocess.run(["docker", kind, "inspect", name], capture_output=True).returncode != 0, \
+        assert docker_cli(kind, "inspect", name, check=False).returncode != 0, \
             f"the {kind} {name} is left behind"
     assert not [row for kind in ("container", "volume") for row in labelled(kind, CREATOR)
                 if name in json.dumps(row)]

@@ -1,11 +1,10 @@
 """The sample app's images and Compose stack against the real engine.
 
 Everything here carries a per-session course label and is removed at the end; host ports come
-from the tests' own range (dockercourse.ports.TEST_PORTS).
+from the tests' own range (dockercourse.course.TEST_PORTS).
 """
 
 import json
-import os
 import subprocess
 import time
 import urllib.request
@@ -14,11 +13,12 @@ import uuid
 import pytest
 
 from dockercourse import LABEL, REPO_DIR
-from dockercourse.ports import TEST_PORTS
+from dockercourse.course import TEST_PORTS
+from dockercourse.engine import docker as docker_cli
 from dockercourse.resources import remove_labelled
 from dockercourse.wait import wait_healthy, wait_http
 
-pytestmark = pytest.mark.engine
+pytestmark = pytest.mark.usefixtures("engine")
 
 APP_DIR = REPO_DIR / "sample_app"
 CREATOR = f"tests-app-{uuid.uuid4().hex[:6]}"
@@ -31,7 +31,7 @@ BAD_INPUTS = [  # (content type, body, expected status, expected error)
 
 
 def docker(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    return subprocess.run(["docker", *args], capture_output=True, text=True, check=check)
+    return docker_cli(*args, check=check, timeout=600)
 
 
 def request(url: str, method: str = "GET", body: bytes | None = None, content_type: str = "application/json"):
@@ -144,13 +144,10 @@ def test_multistage_image_serves_as_the_reference_does(image):
 def compose():
     """`docker compose` on the sample app's compose.yaml, as its own project on a test port."""
     project, port = f"{CREATOR}-stack", next(PORT)
-    env = dict(os.environ, WEB_PORT=str(port), DOCKERCOURSE_LABEL=CREATOR, APP_VERSION="test")
+    env = {"WEB_PORT": str(port), "DOCKERCOURSE_LABEL": CREATOR, "APP_VERSION": "test"}
 
     def run_compose(*args: str) -> subprocess.CompletedProcess:
-        result = subprocess.run(["docker", "compose", "-p", project, "-f", str(APP_DIR / "compose.yaml"), *args],
-                                capture_output=True, text=True, env=env)
-        assert result.returncode == 0, result.stderr
-        return result
+        return docker_cli("compose", "-p", project, "-f", str(APP_DIR / "compose.yaml"), *args, env=env, timeout=600)
 
     run_compose.url = f"http://127.0.0.1:{port}"
     yield run_compose

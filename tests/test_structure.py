@@ -1,4 +1,4 @@
-"""Structure tests: the conventions of ../shared/STYLE.md, kept true for every chapter."""
+"""Structure tests: the conventions of CONTRIBUTING.md, kept true for every chapter."""
 
 import importlib
 import re
@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dockercourse import LABEL, REPO_DIR, agenda
-from dockercourse.chapters import read_chapters
+from dockercourse import LABEL, REPO_DIR
+from dockercourse.course import planned_chapters, read_chapters
 from dockercourse.exercises import NOT_YET, SOLUTION_SUMMARY, find_exercises, output_text, solution_blocks
-from dockercourse.images import image_names
-from tests.nav import nav_files
+from dockercourse.manifest import image_names, load_manifest
+from dockercourse.tooling import agenda
+from tests.nav import nav_entries
 from tests.notebook_lines import hidden, visible_lines
 
 NAME = re.compile(r"^(\d\d)-[a-z0-9]+(-[a-z0-9]+)*\.ipynb$")
@@ -48,19 +49,43 @@ def test_names_number_the_reading_order(chapters):
     assert numbers == list(range(len(numbers))), f"chapter numbers {numbers} should run 00, 01, 02, … without gaps"
 
 
+def test_the_course_file_and_the_notebooks_name_the_same_chapters():
+    """Every notebooks/NN-*.ipynb has its entry in dockercourse/course.toml, and every entry its notebook."""
+    on_disk = sorted(path.name for path in (REPO_DIR / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+    planned = planned_chapters()
+    listed = sorted(Path(chapter.path).name for chapter in planned.values())
+    assert on_disk == listed, f"notebooks {sorted(set(on_disk) - set(listed))} lack an entry in course.toml, " \
+        f"entries {sorted(set(listed) - set(on_disk))} lack a notebook"
+    for number, chapter in planned.items():
+        assert set(chapter.needs) < set(planned) and all(need < number for need in chapter.needs), \
+            f"course.toml, chapter {number}: needs {chapter.needs} must be earlier chapters"
+        unknown = set(chapter.images) - {image.repository for image in load_manifest()}
+        assert not unknown, f"course.toml, chapter {number}: images {sorted(unknown)} are not in images.toml"
+
+
 def test_first_cell_has_title_objectives_and_minutes(chapters):
+    """The first cell says what course.toml says: the title, the minutes and the chapters it needs."""
+    course = read_chapters()
     for path, notebook in chapters.items():
         first = notebook.cells[0]
         assert first.cell_type == "markdown", f"{path.name}: the first cell must be markdown"
         text = source(first)
-        title = f"# {path.name[:2]} · "
-        assert text.startswith(title), f"{path.name}: the first line must be '{title}Title'"
+        entry = course[path.name[:2]]
+        title = f"# {entry.number} · {entry.title}"
+        assert re.match(rf"{re.escape(title)}($|:|\n)", text), f"{path.name}: the first line must be '{title}'"
         assert "**Objectives**" in text and "**Questions**" in text, f"{path.name}: list questions and objectives"
-        assert re.search(r"Teaching \d+ min · Exercises \d+ min · Needs: ", text), \
-            f"{path.name}: add 'Teaching N min · Exercises N min · Needs: …' to the first cell"
+        minutes = f"Teaching {entry.teaching} min · Exercises {entry.exercises} min · Needs: "
+        assert minutes in text, f"{path.name}: the first cell must say '{minutes}…', as course.toml does"
+        needs = line_of(text, "Needs: ")
+        assert all(f"{need}" in needs for need in entry.needs), \
+            f"{path.name}: 'Needs:' must name chapters {', '.join(entry.needs)}, as course.toml does"
 
 
 READING_WORDS_PER_MINUTE = 200
+
+
+def line_of(text: str, marker: str) -> str:
+    return next((line for line in text.splitlines() if marker in line), "")
 
 
 def test_teaching_minutes_follow_the_reading_length(chapters):
@@ -85,8 +110,9 @@ def test_chapter_ends_with_key_points_interview_questions_and_cleanup(chapters):
             f"{path.name}: end with '## Key points' and '## Interview questions'"
         first_code, last_code = source(code_cells(notebook)[0]), source(code_cells(notebook)[-1])
         chapter = path.name[:2]
-        assert f'clean_chapter("{chapter}")' in first_code, f"{path.name}: the first code cell removes leftovers"
-        assert f'clean_chapter("{chapter}")' in last_code, f"{path.name}: the last code cell cleans up"
+        assert f'start_chapter("{chapter}")' in first_code, \
+            f"{path.name}: the first code cell removes leftovers and readies the images: start_chapter(\"{chapter}\")"
+        assert f'end_chapter("{chapter}")' in last_code, f"{path.name}: the last code cell cleans up: end_chapter"
 
 
 def test_every_notebook_is_stored_with_a_real_run(chapters):
@@ -284,8 +310,25 @@ def test_no_latest_tag_anywhere():
 
 
 def test_site_navigation_lists_the_chapters_in_order(chapters):
-    listed = [Path(page).name for page in nav_files() if page.endswith(".ipynb")]
-    assert listed == [path.name for path in chapters], "mkdocs.yml's nav must list every chapter, in order"
+    listed = [(title, Path(page).name) for title, page in nav_entries() if page.endswith(".ipynb")]
+    wanted = [(f"{chapter.number} · {chapter.title}", Path(chapter.path).name) for chapter in read_chapters().values()]
+    assert listed == wanted, "mkdocs.yml's nav must list every chapter, in order, titled 'NN · Title' as course.toml"
+
+
+CHAPTER_ROW = re.compile(r"^\| (\d\d) \| \[([^]]+)\]\((notebooks/[\w.-]+)\) \| (.+) \|$", re.M)
+
+
+def test_the_home_pages_chapter_table_is_the_course_file():
+    """docs/index.md's table of chapters: each chapter of course.toml, with its title, link and summary."""
+    rows = CHAPTER_ROW.findall((REPO_DIR / "docs" / "index.md").read_text())
+    wanted = [(c.number, c.title, c.path, c.summary) for c in read_chapters().values()]
+    assert rows == wanted, "docs/index.md's chapter table must list course.toml's chapters (number, title, summary)"
+
+
+def test_the_readme_names_every_chapter():
+    readme = (REPO_DIR / "README.md").read_text()
+    missing = [f"{c.number} · {c.title}" for c in read_chapters().values() if f"{c.number} · {c.title}" not in readme]
+    assert not missing, f"README.md's chapter list lacks {missing} (course.toml has them)"
 
 
 @pytest.mark.parametrize("requirements", repository_files("requirements*.txt"), ids=lambda path: path.name)
@@ -300,7 +343,7 @@ def test_instructor_guide_timings_match_the_chapters(chapters):
     placeholder and no hand-typed rows, and the generated rows carry each chapter's own minutes."""
     guide = (REPO_DIR / "docs" / "instructor-guide.md").read_text()
     assert "<!-- agenda: timing-table -->" in guide, "docs/instructor-guide.md: keep the generated timing table"
-    table = agenda.timing_table(agenda.read_chapters(REPO_DIR), measurement=None)
+    table = agenda.timing_table(read_chapters(), measurement=None)
     for path, notebook in chapters.items():
         minutes = re.search(r"Teaching (\d+) min · Exercises (\d+) min", source(notebook.cells[0])).groups()
         link = rf"\[{path.name[:2]} · [^]]+\]\(notebooks/{re.escape(path.name)}\)"
@@ -316,8 +359,9 @@ def test_agenda_page_holds_every_generated_agenda():
     page = (REPO_DIR / "docs" / "agenda.md").read_text()
     for name in ("half-day", "full-day", "day-two"):
         assert f"<!-- agenda: {name} -->" in page, f"docs/agenda.md: the {name} agenda's placeholder is missing"
-    assert "dockercourse/agenda.py" in yaml.safe_load((REPO_DIR / "mkdocs.yml").read_text()).get("hooks", []), \
-        "mkdocs.yml: the agenda hook (dockercourse/agenda.py) fills the placeholders"
+    hooks = yaml.safe_load((REPO_DIR / "mkdocs.yml").read_text()).get("hooks", [])
+    assert "dockercourse/tooling/site_hooks.py" in hooks, \
+        "mkdocs.yml: the site's hook (dockercourse/tooling/site_hooks.py) fills the placeholders"
 
 
 DOCKER_GROUPS = "compose|image|container|network|volume|buildx|context|system"
@@ -406,3 +450,21 @@ def test_chapters_do_not_link_to_other_notebooks_by_file(chapters):
             if cell.cell_type == "markdown":
                 assert not re.search(r"\]\([^)]*\.ipynb[^)]*\)", source(cell)), \
                     f"{path.name}: a markdown link to a notebook file; write 'chapter NN (section …)' instead"
+
+
+CHAPTER_HELPERS = ["buildkit_log", "capabilities", "container_memory", "dev_loop", "engine_api", "image_contents",
+                   "k8s_manifests", "saved_image", "stopwatch", "swarm"]
+
+
+@pytest.mark.parametrize("module", CHAPTER_HELPERS)
+def test_a_helpers_used_by_line_names_the_chapters_that_import_it(chapters, module):
+    """A chapter helper's docstring says which chapters use it: exactly those whose cells import it."""
+    docstring = importlib.import_module(f"dockercourse.{module}").__doc__
+    used_by = re.search(r"Used by: (.*?)(?:\n\n|$)", docstring, re.S)
+    assert used_by, f"dockercourse/{module}.py: its docstring needs a 'Used by: chapter NN …' line"
+    named = {number for run in re.findall(r"\bchapters? ((?:\d\d(?:, | and |–)?)+)", used_by.group(1))
+             for number in re.findall(r"\d\d", run)}
+    importing = {path.name[:2] for path, notebook in chapters.items()
+                 if any(f"dockercourse.{module} import" in source(cell) for cell in code_cells(notebook))}
+    assert named == importing, f"dockercourse/{module}.py says it is used by chapters {sorted(named)}; " \
+        f"chapters {sorted(importing)} import it"

@@ -9,9 +9,10 @@ import sys
 
 import pytest
 
-from dockercourse import REPO_DIR, CourseError, doctor
-from dockercourse.bundle import CHECKSUMS, _checksums, image_python, make_bundle, verify_bundle
-from dockercourse.images import ROOM_LABEL, STANDIN_LABEL, image_kind, manifest_image
+from dockercourse import REPO_DIR, CourseError
+from dockercourse.machine import doctor
+from dockercourse.machine.bundle import CHECKSUMS, _checksums, image_python, make_bundle, verify_bundle
+from dockercourse.manifest import ROOM_LABEL, STANDIN_LABEL, image_kind, manifest_image
 
 pytestmark = pytest.mark.machine_wide  # the room preflight checks every course port
 
@@ -67,8 +68,7 @@ def test_make_bundle_never_replaces_a_directory_of_other_files(tmp_path):
     assert (tmp_path / "holiday-photos.jpg").read_bytes() == b"keep me"
 
 
-@pytest.mark.engine
-def test_workshop_doctor_prints_a_ready_table_and_exits_0(capsys):
+def test_workshop_doctor_prints_a_ready_table_and_exits_0(engine, capsys):
     assert doctor.run_doctor(workshop=True) == 0
     table = capsys.readouterr().out
     for row in ("engine", "free memory", "free disk", "ports", "python", "course packages", "pip in a build"):
@@ -77,8 +77,7 @@ def test_workshop_doctor_prints_a_ready_table_and_exits_0(capsys):
     assert table.rstrip().endswith("doctor: ready for the workshop")
 
 
-@pytest.mark.engine
-def test_workshop_doctor_shows_a_red_row_with_its_fix_and_exits_1(capsys, monkeypatch):
+def test_workshop_doctor_shows_a_red_row_with_its_fix_and_exits_1(engine, capsys, monkeypatch):
     monkeypatch.setattr(doctor, "MIN_FREE_MEMORY_GB", 10_000)
     assert doctor.run_doctor(workshop=True) == 1
     table = capsys.readouterr().out
@@ -89,8 +88,7 @@ def test_workshop_doctor_shows_a_red_row_with_its_fix_and_exits_1(capsys, monkey
     assert "doctor: NOT ready, 1 row(s) to fix" in table
 
 
-@pytest.mark.engine
-def test_workshop_doctor_from_the_command_line():
+def test_workshop_doctor_from_the_command_line(engine):
     result = subprocess.run([sys.executable, "-m", "dockercourse", "doctor", "--workshop"],
                             capture_output=True, text=True, cwd=REPO_DIR)
     assert result.returncode == 0, result.stdout + result.stderr

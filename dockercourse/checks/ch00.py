@@ -7,7 +7,7 @@ import platform
 import re
 import socket
 
-from ..images import manifest_image
+from ..manifest import manifest_image
 from .common import Verdict, python_minor, run_error
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..buildkit_log import build_error, steps
 from ..engine import docker
-from ..images import inspect_image
+from ..manifest import inspect_image
 from .common import Verdict, inspect_container
 
 

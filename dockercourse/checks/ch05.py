@@ -4,7 +4,6 @@ Each returns a Verdict, with a hint when the answer is not there yet.
 """
 
 import re
-import subprocess
 
 from .. import LABEL, CourseError
 from ..engine import docker
@@ -14,7 +13,7 @@ from .common import Verdict, inspect_container, run_error
 
 def _log_lines_05(name: str) -> list[str]:
     """The container's log lines (stdout and stderr together, as a terminal shows them), stripped, non-empty."""
-    result = subprocess.run(["docker", "logs", name], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    result = docker("logs", name, check=False, merge=True)
     return [line.strip() for line in result.stdout.splitlines() if line.strip()]
 
 

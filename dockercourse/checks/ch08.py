@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 
 from ..engine import docker
-from ..images import manifest_image
+from ..manifest import manifest_image
 from .common import Verdict, inspect_container, not_labelled
 
 BACKUP_MOUNTS_08 = ("--mount type=volume,src={volume},dst=/notes,readonly "

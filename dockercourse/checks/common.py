@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from .. import LABEL
 from ..engine import docker
-from ..images import manifest_image
+from ..manifest import manifest_image
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,13 @@ import pytest
 
 from dockercourse import LABEL
 from dockercourse.checks import ch00
-from dockercourse.images import manifest_image
+from dockercourse.manifest import manifest_image
 from tests.shell import captured
 
 PYTHON_IMAGE = manifest_image("python").name
 
 
-@pytest.mark.engine
-def test_python_version_starting_point_gets_its_hint(test_label):
+def test_python_version_starting_point_gets_its_hint(engine, test_label):
     """Exercise 0.1's stub: COMMAND still in place of the command."""
     answer = captured("docker", "run", "--rm", "--label", f"{LABEL}={test_label}", PYTHON_IMAGE, "COMMAND")
     verdict = ch00.python_version_in_container(answer)

@@ -10,12 +10,12 @@ from dockercourse import LABEL
 from dockercourse.checks import ch01
 from dockercourse.checks.common import inspect_container
 from dockercourse.engine import docker
-from dockercourse.images import manifest_image
+from dockercourse.manifest import manifest_image
 
 PYTHON_IMAGE = manifest_image("python").name
 HOG = "data = bytearray(256 * 1024 * 1024)"
 
-pytestmark = pytest.mark.engine
+pytestmark = pytest.mark.usefixtures("engine")
 
 
 def run(name: str, creator: str, *options: str, command: tuple[str, ...] = ("sleep", "600")) -> str:

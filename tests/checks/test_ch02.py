@@ -10,11 +10,11 @@ import nbformat
 import pytest
 
 from dockercourse import LABEL
-from dockercourse.chapters import chapter_paths
 from dockercourse.checks import ch02
+from dockercourse.course import chapter_paths
 from dockercourse.engine import docker
 from dockercourse.exercises import find_exercises
-from dockercourse.images import manifest_image
+from dockercourse.manifest import manifest_image
 
 PYTHON_IMAGE = manifest_image("python").name
 # Deterministic stand-in for the notebook's mystery script: changes one file of the image, adds two, deletes one.
@@ -42,8 +42,7 @@ def mystery(module_label) -> str:
     return name
 
 
-@pytest.mark.engine
-def test_changed_file_starting_point_gets_its_hint(mystery):
+def test_changed_file_starting_point_gets_its_hint(engine, mystery):
     stub = starting_point("2.1")
     assert "answer = None" in stub, "the starting point leaves the answer open"
     verdict = ch02.changed_file(None, container=mystery)
@@ -52,15 +51,13 @@ def test_changed_file_starting_point_gets_its_hint(mystery):
     assert f"`docker diff {mystery}` that start with C" in verdict.hint, repr(verdict)
 
 
-@pytest.mark.engine
-def test_changed_file_accepts_the_changed_file(mystery):
+def test_changed_file_accepts_the_changed_file(engine, mystery):
     verdict = ch02.changed_file("/etc/motd", container=mystery)
     assert verdict, repr(verdict)
     assert repr(verdict).startswith("✓")
     assert ch02.changed_file(["/etc/motd"], container=mystery), "a one-item list is accepted too"
 
 
-@pytest.mark.engine
 @pytest.mark.parametrize("answer, hint", [
     ("", "set answer to its path"),
     ("C /etc/motd", "the path only: '/etc/motd'"),
@@ -71,15 +68,14 @@ def test_changed_file_accepts_the_changed_file(mystery):
     ("/etc/hostname", "look at the lines that start with C"),
     (["/etc/motd", "/opt/tool/settings.toml"], "answer with one path"),
 ])
-def test_changed_file_wrong_answers_fail_with_a_hint(mystery, answer, hint):
+def test_changed_file_wrong_answers_fail_with_a_hint(engine, mystery, answer, hint):
     verdict = ch02.changed_file(answer, container=mystery)
     assert not verdict
     assert hint in verdict.hint, repr(verdict)
     assert repr(verdict).startswith("✗")
 
 
-@pytest.mark.engine
-def test_changed_file_without_the_container_says_to_run_the_setup(test_label):
+def test_changed_file_without_the_container_says_to_run_the_setup(engine, test_label):
     verdict = ch02.changed_file("/etc/motd", container=f"{test_label}-absent")
     assert not verdict
     assert "exercise's first cell" in verdict.hint
@@ -93,8 +89,7 @@ def run_retry(test_label: str, *options: str, code: int = 3) -> str:
     return name
 
 
-@pytest.mark.engine
-def test_restarted_exactly_starting_point_creates_nothing_and_gets_its_hint(test_label):
+def test_restarted_exactly_starting_point_creates_nothing_and_gets_its_hint(engine, test_label):
     """The stub's command, with this test's name and label: the blank policy makes docker run fail."""
     stub = starting_point("2.2")
     command = " ".join(line.strip().lstrip("!").rstrip("\\") for line in stub.splitlines()
@@ -108,7 +103,6 @@ def test_restarted_exactly_starting_point_creates_nothing_and_gets_its_hint(test
     assert "fill in the blank after --restart" in verdict.hint, repr(verdict)
 
 
-@pytest.mark.engine
 @pytest.mark.parametrize("options, code, hint", [
     ((), 3, "add --restart on-failure:3"),
     (("--restart", "no"), 3, "add --restart on-failure:3"),
@@ -119,15 +113,14 @@ def test_restarted_exactly_starting_point_creates_nothing_and_gets_its_hint(test
     (("--restart", "on-failure:3"), 0, "make it fail"),
     (("--restart", "on-failure:3"), 1, "raise SystemExit(3)"),
 ])
-def test_restarted_exactly_wrong_answers_fail_with_a_hint(test_label, options, code, hint):
+def test_restarted_exactly_wrong_answers_fail_with_a_hint(engine, test_label, options, code, hint):
     name = run_retry(test_label, *options, code=code)
     verdict = ch02.restarted_exactly(name, times=3, creator=test_label)
     assert not verdict
     assert hint in verdict.hint, repr(verdict)
 
 
-@pytest.mark.engine
-def test_restarted_exactly_needs_the_label(test_label):
+def test_restarted_exactly_needs_the_label(engine, test_label):
     name = run_retry(test_label, "--restart", "on-failure:3")
     unlabelled = ch02.restarted_exactly(name, creator="02")
     assert not unlabelled and f"--label {LABEL}=02" in unlabelled.hint

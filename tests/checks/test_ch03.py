@@ -13,7 +13,7 @@ from dockercourse import LABEL
 from dockercourse.checks import ch03
 from dockercourse.engine import docker, image_store
 from dockercourse.engine_api import engine_connection, engine_endpoint
-from dockercourse.images import manifest_image
+from dockercourse.manifest import manifest_image
 from tests.shell import captured
 
 PYTHON_IMAGE = manifest_image("python").name
@@ -32,16 +32,14 @@ def run_with_sdk(test_label: str, name: str, code: int, labelled: bool = True):
     return client, container
 
 
-@pytest.mark.engine
-def test_sdk_exit_code_starting_point_gets_the_hint_to_start_the_container(test_label):
+def test_sdk_exit_code_starting_point_gets_the_hint_to_start_the_container(engine, test_label):
     verdict = ch03.sdk_exit_code(None, name=f"{test_label}-exit", creator=test_label)  # answer = None, no container
     assert not verdict
     assert "start it: container = client.containers.run(" in verdict.hint
     assert f"name='{test_label}-exit'" in verdict.hint and "detach=True" in verdict.hint
 
 
-@pytest.mark.engine
-def test_sdk_exit_code_wrong_answers_fail_with_a_hint(test_label):
+def test_sdk_exit_code_wrong_answers_fail_with_a_hint(engine, test_label):
     name = f"{test_label}-exit"
     client, container = run_with_sdk(test_label, name, 3)
     result = container.wait()
@@ -60,8 +58,7 @@ def test_sdk_exit_code_wrong_answers_fail_with_a_hint(test_label):
     client.close()
 
 
-@pytest.mark.engine
-def test_sdk_exit_code_judges_the_label_the_state_and_the_command(test_label):
+def test_sdk_exit_code_judges_the_label_the_state_and_the_command(engine, test_label):
     client, unlabelled = run_with_sdk(test_label, f"{test_label}-unlabelled", 3, labelled=False)
     try:
         unlabelled.wait()
@@ -87,8 +84,7 @@ def test_engine_api_version_starting_point_gets_the_hint_to_send_the_request():
     assert "connection.request('GET', '/version')" in verdict.hint and "'ApiVersion'" in verdict.hint
 
 
-@pytest.mark.engine
-def test_engine_api_version_a_response_object_fails_with_a_hint():
+def test_engine_api_version_a_response_object_fails_with_a_hint(engine):
     connection = engine_connection()
     try:
         connection.request("GET", "/version")
@@ -98,8 +94,7 @@ def test_engine_api_version_a_response_object_fails_with_a_hint():
     assert not verdict and "read its body and decode the JSON" in verdict.hint
 
 
-@pytest.mark.engine
-def test_engine_api_version_confusions_fail_with_a_hint():
+def test_engine_api_version_confusions_fail_with_a_hint(engine):
     versions = json.loads(docker("version", "--format", "{{json .}}").stdout.strip())
     server, client = versions["Server"], versions["Client"]
     cases = [(server["MinAPIVersion"], "not 'MinAPIVersion'"), (server["Version"], "not 'Version'"),
@@ -151,8 +146,7 @@ def build_and_push(test_label: str, address: str, context, message: str) -> tupl
     return reference, captured("docker", "push", reference)
 
 
-@pytest.mark.engine
-def test_pushed_digest_reference_solution_passes(test_label, registry):
+def test_pushed_digest_reference_solution_passes(engine, test_label, registry):
     address, context = registry
     _, answer = build_and_push(test_label, address, context, "one")
     verdict = ch03.pushed_digest(answer, repository=f"{test_label}/exercise", registry=address)
@@ -161,8 +155,7 @@ def test_pushed_digest_reference_solution_passes(test_label, registry):
     assert ch03.pushed_digest(digest, repository=f"{test_label}/exercise", registry=address)
 
 
-@pytest.mark.engine
-def test_pushed_digest_wrong_answers_fail_with_a_hint(test_label, registry):
+def test_pushed_digest_wrong_answers_fail_with_a_hint(engine, test_label, registry):
     address, context = registry
     repository = f"{test_label}/exercise"
     reference, first_push = build_and_push(test_label, address, context, "one")
@@ -182,8 +175,7 @@ def test_pushed_digest_wrong_answers_fail_with_a_hint(test_label, registry):
     assert not verdict and "push it: docker push" in verdict.hint
 
 
-@pytest.mark.engine
-def test_pushed_digest_starting_point_gets_the_hint_to_fill_the_blanks():
+def test_pushed_digest_starting_point_gets_the_hint_to_fill_the_blanks(engine):
     answer = captured("docker", "push", "____")  # answer3 = !docker push ____
     verdict = ch03.pushed_digest(answer)
     assert not verdict

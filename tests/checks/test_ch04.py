@@ -12,9 +12,9 @@ from dockercourse.buildkit_log import context_bytes, steps
 from dockercourse.checks import ch04
 from dockercourse.engine import docker
 from dockercourse.exercises import find_exercises
-from dockercourse.images import manifest_image
+from dockercourse.manifest import manifest_image
 
-pytestmark = pytest.mark.engine
+pytestmark = pytest.mark.usefixtures("engine")
 
 PYTHON_IMAGE = manifest_image("python").name
 APP_DIR = REPO_DIR / "sample_app"

@@ -10,7 +10,7 @@ import pytest
 from dockercourse import LABEL, REPO_DIR
 from dockercourse.checks import ch05
 from dockercourse.engine import docker
-from dockercourse.images import manifest_image
+from dockercourse.manifest import manifest_image
 from tests.shell import captured
 
 PYTHON_IMAGE = manifest_image("python").name
@@ -33,8 +33,7 @@ def image(module_label):
 
 # --- Exercise 5.1 ---------------------------------------------------------------------------------
 
-@pytest.mark.engine
-def test_app_answers_on_port_starting_point_gets_its_hint(image, test_label):
+def test_app_answers_on_port_starting_point_gets_its_hint(engine, image, test_label):
     """The stub: `-p HOST:CONTAINER` still as words; docker refuses it and creates nothing."""
     name = f"{test_label}-ex1"
     answer = captured("docker", "run", "-d", "--name", name, "--label", f"{LABEL}={test_label}",
@@ -68,7 +67,6 @@ def test_app_answers_on_port_docker_errors_fail_with_a_hint(answer, hint):
     assert repr(verdict).startswith("✗")
 
 
-@pytest.mark.engine
 @pytest.mark.parametrize("options, hint, timeout", [
     (["-p", "{port}:8000"], "-e APP_VERSION=1.0.0", 30),  # the app must start and answer: give it time
     (["-p", "{other}:{port}", "-e", "APP_VERSION=1.0.0"], "the host's port first", 5),
@@ -76,7 +74,7 @@ def test_app_answers_on_port_docker_errors_fail_with_a_hint(answer, hint):
     (["-e", "APP_VERSION=1.0.0"], "EXPOSE in the Dockerfile only documents", 5),
     (["-p", "{port}:8000", "-e", "APP_VERSION=1.0.0", "-e", "PORT=eighty"], "docker logs", 5),
 ], ids=["version not set", "ports reversed", "wrong host port", "not published", "exits at once"])
-def test_app_answers_on_port_wrong_runs_fail_with_a_hint(image, test_label, options, hint, timeout):
+def test_app_answers_on_port_wrong_runs_fail_with_a_hint(engine, image, test_label, options, hint, timeout):
     port, other = free_port(), free_port()
     options = [option.format(port=port, other=other) for option in options]
     answer = captured("docker", "run", "-d", "--label", f"{LABEL}={test_label}", *options, image)
@@ -86,8 +84,7 @@ def test_app_answers_on_port_wrong_runs_fail_with_a_hint(image, test_label, opti
     assert hint.format(port=port) in verdict.hint, repr(verdict)
 
 
-@pytest.mark.engine
-def test_app_answers_on_port_loopback_bind_fails_with_a_hint(image, test_label):
+def test_app_answers_on_port_loopback_bind_fails_with_a_hint(engine, image, test_label):
     port = free_port()
     answer = captured("docker", "run", "-d", "--label", f"{LABEL}={test_label}", "-p", f"{port}:8000",
                       "-e", "APP_VERSION=1.0.0", image,
@@ -98,8 +95,7 @@ def test_app_answers_on_port_loopback_bind_fails_with_a_hint(image, test_label):
     assert "binds 0.0.0.0" in verdict.hint
 
 
-@pytest.mark.engine
-def test_app_answers_on_port_wants_the_label_and_the_image(image, test_label):
+def test_app_answers_on_port_wants_the_label_and_the_image(engine, image, test_label):
     port = free_port()
     answer = captured("docker", "run", "-d", "--label", f"{LABEL}={test_label}", "-p", f"{port}:8000",
                       "-e", "APP_VERSION=1.0.0", image)
@@ -121,17 +117,15 @@ def mystery(image, module_label):
     return name
 
 
-@pytest.mark.engine
-def test_diagnosed_exit_starting_point_gets_its_hint(mystery):
+def test_diagnosed_exit_starting_point_gets_its_hint(engine, mystery):
     """The stub: exit_code = None and log_line = None."""
     verdict = ch05.diagnosed_exit(mystery, None, None)
     assert not verdict
     assert repr(verdict).startswith("✗") and f"hint: `docker wait {mystery}`" in repr(verdict)
 
 
-@pytest.mark.engine
 @pytest.mark.parametrize("form", ["captured", "number", "text"])
-def test_diagnosed_exit_takes_the_code_as_captured_or_typed(mystery, form):
+def test_diagnosed_exit_takes_the_code_as_captured_or_typed(engine, mystery, form):
     """`exit_code = !docker wait …` (the solution: a one-line list), or the number typed in."""
     exit_code = {"captured": captured("docker", "wait", mystery), "number": 1, "text": "1"}[form]
     logs = [line for line in captured("docker", "logs", mystery) if line.strip()]
@@ -140,7 +134,6 @@ def test_diagnosed_exit_takes_the_code_as_captured_or_typed(mystery, form):
     assert "invalid literal for int() with base 10: 'auto'" in verdict.message
 
 
-@pytest.mark.engine
 @pytest.mark.parametrize("exit_code, log_line, hint", [
     (None, "LAST", "docker wait"),
     (0, "LAST", "docker ps -a"),
@@ -153,7 +146,7 @@ def test_diagnosed_exit_takes_the_code_as_captured_or_typed(mystery, form):
     (1, "LINE ABOVE", "the last line says why"),
     (1, "ALL", "logs[-1]"),
 ])
-def test_diagnosed_exit_wrong_answers_fail_with_a_hint(mystery, exit_code, log_line, hint):
+def test_diagnosed_exit_wrong_answers_fail_with_a_hint(engine, mystery, exit_code, log_line, hint):
     logs = [line for line in captured("docker", "logs", mystery) if line.strip()]
     log_line = {"LAST": logs[-1], "LINE ABOVE": logs[-2], "ALL": logs}.get(log_line, log_line)
     verdict = ch05.diagnosed_exit(mystery, exit_code, log_line)
@@ -161,8 +154,7 @@ def test_diagnosed_exit_wrong_answers_fail_with_a_hint(mystery, exit_code, log_l
     assert hint in verdict.hint, repr(verdict)
 
 
-@pytest.mark.engine
-def test_diagnosed_exit_needs_a_stopped_container(image, test_label):
+def test_diagnosed_exit_needs_a_stopped_container(engine, image, test_label):
     missing = ch05.diagnosed_exit(f"{test_label}-nothing", 1, "x")
     assert not missing and "first cell" in missing.hint
     name = f"{test_label}-running"

@@ -17,8 +17,8 @@ import pytest
 
 from dockercourse import REPO_DIR
 from dockercourse.checks import ch06
+from dockercourse.course import TEST_PORTS
 from dockercourse.exercises import find_exercises
-from dockercourse.ports import TEST_PORTS
 from tests.shell import captured
 
 COMPOSE_FILE = REPO_DIR / "sample_app" / "compose.yaml"
@@ -98,8 +98,7 @@ def test_app_version_wrong_env_files_fail_with_a_hint(tmp_path, content, message
 # One stack per test, driven through the typical wrong answers to the reference solution: every
 # `up` on a fresh project costs seconds, so the steps share it.
 
-@pytest.mark.engine
-def test_app_version_wrong_answers_fail_with_a_hint_and_the_reference_passes(stack, tmp_path):
+def test_app_version_wrong_answers_fail_with_a_hint_and_the_reference_passes(engine, stack, tmp_path):
     verdict = ch06.compose_app_version("3.0", project=stack.project)
     assert not verdict and "bring the stack up with that project name" in verdict.hint
 
@@ -140,8 +139,7 @@ def test_app_version_wrong_answers_fail_with_a_hint_and_the_reference_passes(sta
 
 # --- Exercises 6.2 and 6.3 --------------------------------------------------------------------
 
-@pytest.mark.engine
-def test_replicas_and_redis_address_wrong_answers_fail_with_a_hint_and_the_references_pass(stack):
+def test_replicas_and_redis_address_wrong_answers_fail_with_a_hint_and_the_references_pass(engine, stack):
     verdict = ch06.compose_replicas(4, project=stack.project)
     assert not verdict and "--scale web=4" in verdict.hint
     verdict = ch06.redis_address(["10.0.0.1"], project=stack.project)

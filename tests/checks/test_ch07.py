@@ -16,9 +16,9 @@ import pytest
 
 from dockercourse import REPO_DIR
 from dockercourse.checks import ch07
+from dockercourse.course import TEST_PORTS
 from dockercourse.engine import docker
 from dockercourse.exercises import find_exercises
-from dockercourse.ports import TEST_PORTS
 
 NOTEBOOK = REPO_DIR / "notebooks" / "07-networking.ipynb"
 COMPOSE_FILE = REPO_DIR / "sample_app" / "compose.yaml"
@@ -47,8 +47,7 @@ def stub_commands(source: str, replacements: dict[str, str]) -> list[list[str]]:
 
 # --- Exercise 7.1 -----------------------------------------------------------------------------
 
-@pytest.mark.engine
-def test_name_resolves_wrong_answers_fail_with_a_hint_and_the_reference_passes(test_label):
+def test_name_resolves_wrong_answers_fail_with_a_hint_and_the_reference_passes(engine, test_label):
     db, client, net = f"{test_label}-db", f"{test_label}-client", f"{test_label}-net"
 
     def check():
@@ -97,8 +96,7 @@ def run_web(name: str, label: str, publish: str | None, command: tuple[str, ...]
     docker("run", "-d", "--name", name, "--label", f"dockercourse={label}", *options, PYTHON, *command)
 
 
-@pytest.mark.engine
-def test_published_on_loopback_starting_point_gets_its_hint(test_label):
+def test_published_on_loopback_starting_point_gets_its_hint(engine, test_label):
     name = f"{test_label}-web"
     (command,) = stub_commands(starting_point("7.2"), {"course07-ex-web": name,
                                                         "dockercourse=07": f"dockercourse={test_label}"})
@@ -109,13 +107,12 @@ def test_published_on_loopback_starting_point_gets_its_hint(test_label):
     assert "ADDRESS:PORT" in verdict.hint and repr(verdict).startswith("✗")
 
 
-@pytest.mark.engine
 @pytest.mark.parametrize("publish, message, hint", [
     (None, "is not published", "-p HOST_ADDRESS:HOST_PORT:8000"),
     (f"{PORT}:8000", "published on every address", "past ufw and firewalld"),
     ("127.0.0.1::8000", "(one the engine picked)", "the host port goes between"),
 ])
-def test_published_on_loopback_wrong_answers_fail_with_a_hint(test_label, publish, message, hint):
+def test_published_on_loopback_wrong_answers_fail_with_a_hint(engine, test_label, publish, message, hint):
     name = f"{test_label}-web"
     run_web(name, test_label, publish)
     verdict = ch07.published_on_loopback(name, PORT, creator=test_label)
@@ -123,8 +120,7 @@ def test_published_on_loopback_wrong_answers_fail_with_a_hint(test_label, publis
     assert f"docker rm -f {name}" in verdict.hint
 
 
-@pytest.mark.engine
-def test_published_on_loopback_wants_the_label_and_a_running_server(test_label):
+def test_published_on_loopback_wants_the_label_and_a_running_server(engine, test_label):
     unlabelled = f"{test_label}-bare"
     docker("run", "-d", "--name", unlabelled, "--label", "dockercourse=elsewhere", PYTHON, "true")
     try:
@@ -139,8 +135,7 @@ def test_published_on_loopback_wants_the_label_and_a_running_server(test_label):
     assert not verdict and "is not running" in verdict.message and "docker logs" in verdict.hint
 
 
-@pytest.mark.engine
-def test_published_on_loopback_reference_passes(test_label):
+def test_published_on_loopback_reference_passes(engine, test_label):
     name = f"{test_label}-web"
     solution = re.search(r"-p (\S+):8000", starting_point("7.2").replace("____", f"127.0.0.1:{PORT}"))
     run_web(name, test_label, f"{solution.group(1)}:8000")
@@ -149,8 +144,7 @@ def test_published_on_loopback_reference_passes(test_label):
     assert repr(verdict).startswith("✓") and f"127.0.0.1:{PORT} only" in verdict.message
 
 
-@pytest.mark.engine
-def test_published_on_loopback_wants_a_server_that_answers(test_label, monkeypatch):
+def test_published_on_loopback_wants_a_server_that_answers(engine, test_label, monkeypatch):
     monkeypatch.setattr(ch07, "ANSWER_WITHIN_S", 1)  # the checker's patience with a server that is starting
     name = f"{test_label}-web"
     run_web(name, test_label, f"127.0.0.1:{PORT}:8000", ("sleep", "60"))  # published, but nothing listens
@@ -159,8 +153,7 @@ def test_published_on_loopback_wants_a_server_that_answers(test_label, monkeypat
     assert "listening on port 8000" in verdict.hint
 
 
-@pytest.mark.engine
-def test_name_resolves_wants_the_port_to_answer(test_label):
+def test_name_resolves_wants_the_port_to_answer(engine, test_label):
     db, client, net = f"{test_label}-db", f"{test_label}-client", f"{test_label}-net"
     docker("network", "create", "--label", f"dockercourse={test_label}", net)
     for name in (db, client):  # both on the network, but no Redis listens in `db`
@@ -180,8 +173,7 @@ def written_file(marker: str) -> str:
     return cell.source.split("\n", 1)[1]
 
 
-@pytest.mark.engine
-def test_worker_on_back_tier_wrong_answers_fail_with_a_hint_and_the_reference_passes(test_label, tmp_path):
+def test_worker_on_back_tier_wrong_answers_fail_with_a_hint_and_the_reference_passes(engine, test_label, tmp_path):
     tiers, worker = tmp_path / "compose.tiers.yaml", tmp_path / "compose.worker.yaml"
     tiers.write_text(written_file("compose.tiers.yaml"))
     stub = written_file("compose.worker.yaml")

@@ -17,7 +17,7 @@ from dockercourse import REPO_DIR
 from dockercourse.checks import ch08
 from dockercourse.engine import docker
 from dockercourse.exercises import find_exercises, solution_blocks
-from dockercourse.images import manifest_image
+from dockercourse.manifest import manifest_image
 
 NOTEBOOK = REPO_DIR / "notebooks" / "08-data.ipynb"
 PYTHON = manifest_image("python").name
@@ -59,8 +59,7 @@ def as_test(notes) -> dict[str, str]:
             "dockercourse=08": f"dockercourse={notes['label']}"}
 
 
-@pytest.mark.engine
-def test_volume_backup_starting_point_gets_the_hint_and_the_reference_passes(notes):
+def test_volume_backup_starting_point_gets_the_hint_and_the_reference_passes(engine, notes):
     (stub,), (solution,) = exercise_cells("8.1")
     result = subprocess.run(command(stub, as_test(notes)), capture_output=True, text=True)
     assert result.returncode != 0, "the starting point's blank should make `docker run` fail"
@@ -74,8 +73,7 @@ def test_volume_backup_starting_point_gets_the_hint_and_the_reference_passes(not
     assert "todo.txt" in verdict.message and repr(verdict).startswith("✓")
 
 
-@pytest.mark.engine
-def test_volume_backup_wrong_archives_fail_with_a_hint(notes):
+def test_volume_backup_wrong_archives_fail_with_a_hint(engine, notes):
     archive = notes["backup"] / "notes.tgz"
     archive.write_text("not a tar file\n")
     verdict = ch08.volume_backup(str(archive), volume=notes["volume"])
@@ -130,8 +128,7 @@ def host_port(name: str) -> int:
     return int(re.search(r":(\d+)$", docker("port", name, "8000").stdout.splitlines()[0]).group(1))
 
 
-@pytest.mark.engine
-def test_read_only_app_starting_point_gets_the_hint(test_label, app_image):
+def test_read_only_app_starting_point_gets_the_hint(engine, test_label, app_image):
     (stub,), _ = exercise_cells("8.2")
     argv = command(stub, {"course08-ro": f"{test_label}-ro", "dockercourse=08": f"dockercourse={test_label}",
                           "course08-app:1.0": app_image, "127.0.0.1:8081:8000": "127.0.0.1::8000"})
@@ -140,20 +137,18 @@ def test_read_only_app_starting_point_gets_the_hint(test_label, app_image):
     assert not verdict and "there is no container" in verdict.message and "--read-only" in verdict.hint
 
 
-@pytest.mark.engine
 @pytest.mark.parametrize("options, message, hint", [
     ((), "root filesystem is writable", "--read-only"),
     (("--tmpfs", "/tmp"), "root filesystem is writable", "--read-only"),
     (("--read-only",), "no tmpfs at /tmp", "--tmpfs /tmp"),
 ])
-def test_read_only_app_wrong_answers_fail_with_a_hint(test_label, app_image, options, message, hint):
+def test_read_only_app_wrong_answers_fail_with_a_hint(engine, test_label, app_image, options, message, hint):
     name = run_app(test_label, app_image, *options)
     verdict = ch08.read_only_app(name, port=host_port(name), creator=test_label)
     assert not verdict and message in verdict.message and hint in verdict.hint
 
 
-@pytest.mark.engine
-def test_read_only_app_unlabelled_or_elsewhere_and_the_reference(test_label, app_image):
+def test_read_only_app_unlabelled_or_elsewhere_and_the_reference(engine, test_label, app_image):
     name = run_app(test_label, app_image, "--read-only", "--tmpfs", "/tmp")
     verdict = ch08.read_only_app(name, port=host_port(name), creator="08")
     assert not verdict and "does not carry the label" in verdict.message
@@ -184,8 +179,7 @@ def build_cache_image(label: str, base: str, tmp_path, dockerfile: str) -> str:
     return tag
 
 
-@pytest.mark.engine
-def test_volume_writable_starting_point_gets_the_hint_and_the_reference_passes(test_label, app_image, tmp_path):
+def test_volume_writable_starting_point_gets_the_hint_and_the_reference_passes(engine, test_label, app_image, tmp_path):
     (dockerfile, build), (solution, _) = exercise_cells("8.3")
     assert build.splitlines()[0].startswith("!docker build") or "docker build" in build
     body = dockerfile.split("\n", 1)[1]  # the %%writefile cell's body
@@ -201,7 +195,6 @@ def test_volume_writable_starting_point_gets_the_hint_and_the_reference_passes(t
         "the checker removes its probe volume"
 
 
-@pytest.mark.engine
 @pytest.mark.parametrize("steps, message, hint", [
     ("USER root\nRUN mkdir /cache && chown 10001:10001 /cache\n", "runs as root", "USER 10001"),
     ("USER root\nRUN mkdir /cache && chmod 777 /cache\nUSER 10001\n", "writable by everyone", "not chmod 777"),

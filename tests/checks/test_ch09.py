@@ -9,7 +9,8 @@ import pytest
 
 from dockercourse import CourseError
 from dockercourse.checks import ch09
-from dockercourse.images import manifest_image, remove_paths
+from dockercourse.machine.standins import remove_paths
+from dockercourse.manifest import manifest_image
 
 GREET = 'import sys\n\nprint(f"Hello, {\' \'.join(sys.argv[1:]) or \'nobody\'}!")\n'
 DISTROLESS = "FROM gcr.io/distroless/python3-debian13:nonroot\nCOPY greet.py /app/greet.py\n"
@@ -50,8 +51,7 @@ def test_exec_form_without_a_dockerfile_says_which_cell_to_run(tmp_path):
     assert not verdict and "%%writefile" in verdict.hint
 
 
-@pytest.mark.engine
-def test_exec_form_name_in_the_entrypoint_fails_with_a_hint(tmp_path, test_label):
+def test_exec_form_name_in_the_entrypoint_fails_with_a_hint(engine, tmp_path, test_label):
     dockerfile = DISTROLESS + 'ENTRYPOINT ["/usr/bin/python3", "/app/greet.py", "World"]\nCMD []\n'
     verdict = ch09.exec_form_greeter(context(tmp_path, dockerfile), image=f"{test_label}/greeter:1",
                                      chapter=test_label)
@@ -59,8 +59,7 @@ def test_exec_form_name_in_the_entrypoint_fails_with_a_hint(tmp_path, test_label
     assert "keep the name out of ENTRYPOINT" in verdict.hint, repr(verdict)
 
 
-@pytest.mark.engine
-def test_exec_form_solution_passes(tmp_path, test_label):
+def test_exec_form_solution_passes(engine, tmp_path, test_label):
     dockerfile = DISTROLESS + 'ENTRYPOINT ["/usr/bin/python3", "/app/greet.py"]\nCMD ["World"]\n'
     verdict = ch09.exec_form_greeter(context(tmp_path, dockerfile), image=f"{test_label}/greeter:1",
                                      chapter=test_label)
@@ -88,8 +87,7 @@ def test_cache_mount_wrong_dockerfiles_fail_with_a_hint(tmp_path, run, hint):
     assert not verdict and hint in verdict.hint, repr(verdict)
 
 
-@pytest.mark.engine
-def test_cache_mount_solution_passes(tmp_path, test_label):
+def test_cache_mount_solution_passes(engine, tmp_path, test_label):
     (tmp_path / "requirements.txt").write_text(Path("sample_app/requirements.txt").read_text())
     verdict = ch09.pip_cache_mount(context(tmp_path, SOLVED_PIP), image=f"{test_label}/cached:1", chapter=test_label)
     assert verdict, repr(verdict)

@@ -65,14 +65,12 @@ def test_secret_check_without_a_token_file_asks_for_section_9(tmp_path):
     assert not verdict and "section 9" in verdict.hint
 
 
-@pytest.mark.engine
-def test_secret_check_without_an_image_says_build_it(secret_build):
+def test_secret_check_without_an_image_says_build_it(engine, secret_build):
     verdict = ch10.secret_not_in_image("tests-none-ex1:1.0", token_file=secret_build.token_file)
     assert not verdict and "there is no image" in verdict.message and "--secret id=api_token" in verdict.hint
 
 
-@pytest.mark.engine
-def test_secret_starting_point_leaks_and_gets_the_secret_mount_hint(secret_build):
+def test_secret_starting_point_leaks_and_gets_the_secret_mount_hint(engine, secret_build):
     stubs, _ = exercise_sources("10.1")
     image = secret_build(dockerfile_body(stubs[0]), "--build-arg", f"API_TOKEN={TOKEN}")
     verdict = ch10.secret_not_in_image(image, token_file=secret_build.token_file, creator=secret_build.label)
@@ -80,8 +78,7 @@ def test_secret_starting_point_leaks_and_gets_the_secret_mount_hint(secret_build
     assert "--mount=type=secret,id=api_token" in verdict.hint and repr(verdict).startswith("✗")
 
 
-@pytest.mark.engine
-def test_secret_copied_then_deleted_is_still_in_a_layer(secret_build, tmp_path):
+def test_secret_copied_then_deleted_is_still_in_a_layer(engine, secret_build, tmp_path):
     (tmp_path / "ex1").mkdir(exist_ok=True)
     (tmp_path / "ex1" / "api_token.txt").write_text(TOKEN)
     image = secret_build("FROM python:3.13-slim-trixie\nCOPY api_token.txt /tmp/api_token.txt\n"
@@ -92,8 +89,7 @@ def test_secret_copied_then_deleted_is_still_in_a_layer(secret_build, tmp_path):
     assert "--mount=type=secret" in verdict.hint
 
 
-@pytest.mark.engine
-def test_secret_mount_without_the_secret_is_not_used(secret_build):
+def test_secret_mount_without_the_secret_is_not_used(engine, secret_build):
     optional_mount = dockerfile_body(section_cell("%%writefile /tmp/dockercourse-10/secrets/Dockerfile.mount"))
     # No --secret, and no cache: BuildKit's cache key ignores secrets, so a cached step would hide it.
     image = secret_build(optional_mount, "--no-cache")
@@ -101,15 +97,13 @@ def test_secret_mount_without_the_secret_is_not_used(secret_build):
     assert not verdict and "did not use it either" in verdict.message and "--secret" in verdict.hint
 
 
-@pytest.mark.engine
-def test_secret_reference_solution_refuses_to_build_without_the_secret(secret_build):
+def test_secret_reference_solution_refuses_to_build_without_the_secret(engine, secret_build):
     _, blocks = exercise_sources("10.1")
     with pytest.raises(CourseError):
         secret_build(dockerfile_body(blocks[0]), "--no-cache")  # required=true: no --secret, no build
 
 
-@pytest.mark.engine
-def test_secret_reference_solution_passes(secret_build):
+def test_secret_reference_solution_passes(engine, secret_build):
     _, blocks = exercise_sources("10.1")
     image = secret_build(dockerfile_body(blocks[0]), "--secret", f"id=api_token,src={secret_build.token_file}")
     verdict = ch10.secret_not_in_image(image, token_file=secret_build.token_file, creator=secret_build.label)
@@ -145,8 +139,7 @@ def test_hardened_starting_point_has_no_container_and_gets_the_hint():
     assert not verdict and "there is no container" in verdict.message and "replace ____" in verdict.hint
 
 
-@pytest.mark.engine
-def test_hardened_with_one_option_lists_the_missing_ones(app_image, test_label):
+def test_hardened_with_one_option_lists_the_missing_ones(engine, app_image, test_label):
     name = f"{test_label}-hardened"
     run_app(name, test_label, app_image, "--read-only")
     verdict = ch10.hardened_container(name, creator=test_label)
@@ -155,8 +148,7 @@ def test_hardened_with_one_option_lists_the_missing_ones(app_image, test_label):
     assert "--read-only" not in verdict.hint
 
 
-@pytest.mark.engine
-def test_hardened_with_a_loose_pids_limit_and_a_capability_added(app_image, test_label):
+def test_hardened_with_a_loose_pids_limit_and_a_capability_added(engine, app_image, test_label):
     name = f"{test_label}-hardened"
     run_app(name, test_label, app_image, "--read-only", "--cap-drop", "ALL", "--cap-add", "CHOWN",
             "--security-opt", "no-new-privileges", "--pids-limit", "1000")
@@ -165,8 +157,7 @@ def test_hardened_with_a_loose_pids_limit_and_a_capability_added(app_image, test
     assert "the process limit is 1000" in verdict.message
 
 
-@pytest.mark.engine
-def test_hardened_without_the_label_is_refused(app_image, test_label):
+def test_hardened_without_the_label_is_refused(engine, app_image, test_label):
     name = f"{test_label}-hardened"
     _, blocks = exercise_sources("10.2")
     run_app(name, test_label, app_image, *hardened_options(blocks[0]))
@@ -174,8 +165,7 @@ def test_hardened_without_the_label_is_refused(app_image, test_label):
     assert not verdict and "does not carry the label" in verdict.message
 
 
-@pytest.mark.engine
-def test_hardened_reference_solution_passes(app_image, test_label):
+def test_hardened_reference_solution_passes(engine, app_image, test_label):
     name = f"{test_label}-hardened"
     _, blocks = exercise_sources("10.2")
     started = run_app(name, test_label, app_image, *hardened_options(blocks[0]))

@@ -41,8 +41,7 @@ def test_log_capped_without_a_container_says_to_run_the_cell():
     assert not verdict and "max-size=50k, max-file=2" in verdict.hint and repr(verdict).startswith("✗")
 
 
-@pytest.mark.engine
-def test_log_capped_starting_point_gets_its_hint(test_label):
+def test_log_capped_starting_point_gets_its_hint(engine, test_label):
     name = f"{test_label}-chatty"
     command = re.sub(r"\\\n\s*", "", starting_point("11.1").split("!docker run", 1)[1])
     words = shlex.split(command.replace("course11-ex-chatty", name).replace("dockercourse=11",
@@ -52,21 +51,19 @@ def test_log_capped_starting_point_gets_its_hint(test_label):
     assert not verdict and "not a size" in verdict.message and f"docker rm -f {name}" in verdict.hint
 
 
-@pytest.mark.engine
 @pytest.mark.parametrize("options, message, hint", [
     ([], "no max-size: its log grows without limit", "--log-opt max-size=50k --log-opt max-file=2"),
     (["--log-opt", "max-size=50m", "--log-opt", "max-file=2"], "more than 50 KB", "max-size=50k"),
     (["--log-opt", "max-size=50k", "--log-opt", "max-file=5"], "keeps up to 5 files", "max-file=2"),
 ])
-def test_log_capped_wrong_answers_get_hints(test_label, options, message, hint):
+def test_log_capped_wrong_answers_get_hints(engine, test_label, options, message, hint):
     name = f"{test_label}-chatty"
     chatty(name, test_label, *options)
     verdict = ch11.log_capped(name, creator=test_label)
     assert not verdict and message in verdict.message and hint in verdict.hint
 
 
-@pytest.mark.engine
-def test_log_capped_unlabelled_container_gets_the_label_hint(test_label):
+def test_log_capped_unlabelled_container_gets_the_label_hint(engine, test_label):
     name = f"{test_label}-chatty"
     chatty(name, "other")
     try:
@@ -76,8 +73,7 @@ def test_log_capped_unlabelled_container_gets_the_label_hint(test_label):
         docker("rm", "-f", name, check=False)
 
 
-@pytest.mark.engine
-def test_log_capped_reference_passes(test_label):
+def test_log_capped_reference_passes(engine, test_label):
     name = f"{test_label}-chatty"
     chatty(name, test_label, "--log-opt", "max-size=50k", "--log-opt", "max-file=2")
     verdict = ch11.log_capped(name, creator=test_label)
@@ -92,14 +88,13 @@ def test_deployed_digest_without_the_pipeline_says_to_run_it(tmp_path):
     assert not verdict and "section 2.5" in verdict.hint
 
 
-def test_deployed_digest_without_a_stack_says_to_bring_it_up(tmp_path):
+def test_deployed_digest_without_a_stack_says_to_bring_it_up(engine, tmp_path):
     (tmp_path / "1.1.0.digest").write_text("127.0.0.1:8111/sample-app@sha256:" + "b" * 64 + "\n")
     verdict = ch11.deployed_digest("1.1.0", project="tests-none", scratch=tmp_path)
     assert not verdict and "up -d --wait" in verdict.hint
 
 
-@pytest.mark.engine
-def test_deployed_digest_wrong_answers_and_reference(test_label, tmp_path):
+def test_deployed_digest_wrong_answers_and_reference(engine, test_label, tmp_path):
     docker("run", "-d", "--name", f"{test_label}-web", "--label", f"dockercourse={test_label}",
            "--label", f"com.docker.compose.project={test_label}", "--label", "com.docker.compose.service=web",
            IMAGE, "sleep", "120")

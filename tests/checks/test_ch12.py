@@ -17,7 +17,7 @@ from dockercourse import REPO_DIR
 from dockercourse.checks import ch12
 from dockercourse.engine import docker
 from dockercourse.exercises import find_exercises, solution_blocks
-from dockercourse.images import manifest_image
+from dockercourse.manifest import manifest_image
 
 NOTEBOOK = REPO_DIR / "notebooks" / "12-beyond-one-host.ipynb"
 
@@ -56,7 +56,7 @@ def swarm_node(module_label):
     docker("volume", "rm", "--force", name, check=False)
 
 
-def test_replicas_without_the_node_container():
+def test_replicas_without_the_node_container(engine):
     verdict = ch12.service_replicas("api", 4, node="tests-no-such-node")
     assert not verdict and "not running" in verdict.message and "from the top" in verdict.hint
 

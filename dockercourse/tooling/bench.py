@@ -25,10 +25,11 @@ import time
 import uuid
 from pathlib import Path
 
-from dockercourse import LABEL, REPO_DIR, CourseError
-from dockercourse.engine import apt_install, require_engine
-from dockercourse.images import manifest_image
-from dockercourse.ports import TEST_PORTS
+from dockercourse import LABEL, REPO_DIR, CourseError, engine
+from dockercourse.course import TEST_PORTS
+from dockercourse.engine import require_engine
+from dockercourse.machine.apt import apt_install
+from dockercourse.manifest import manifest_image
 from dockercourse.resources import remove_labelled
 from dockercourse.wait import wait_healthy, wait_http
 
@@ -47,10 +48,8 @@ REBUILDS = 3  # no-change and code-only rebuilds, each repeated
 
 
 def docker(*args: str) -> str:
-    result = subprocess.run(["docker", *args], capture_output=True, text=True)
-    if result.returncode != 0:
-        raise CourseError(f"`docker {' '.join(args[:3])} …` failed: {result.stderr.strip().splitlines()[-1:]}")
-    return result.stdout.strip()
+    """The docker CLI's output, stripped (a failure is one line)."""
+    return engine.docker(*args, timeout=600).stdout.strip()
 
 
 def timed(function, *args) -> tuple[float, object]:

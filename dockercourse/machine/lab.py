@@ -25,8 +25,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from . import REPO_DIR, CourseError
-from .ports import LAB_PORT, port_taken
+from .. import REPO_DIR, CourseError
+from ..course import LAB_PORT, port_taken
 
 #: How many ports ``make lab`` tries, from LAB_PORT up, when LAB_PORT is taken.
 LAB_PORTS = range(LAB_PORT, LAB_PORT + 10)
@@ -157,10 +157,23 @@ def write_settings(settings_dir: Path | None = None) -> Path:
     return path
 
 
-def start_lab(ip: str = "127.0.0.1") -> int:
+def _prepare_images() -> None:
+    """The manifest images not there yet, prepared in the background while the learner starts on chapter 00."""
+    from ..manifest import image_names, inspect_image
+    from .images import BACKGROUND_LOG, prepare_in_background
+
+    absent = [name for name in image_names() if inspect_image(name) is None]
+    if absent:
+        prepare_in_background()
+        print(f"lab: preparing {len(absent)} more image(s) in the background for later chapters "
+              f"(log: {BACKGROUND_LOG.relative_to(REPO_DIR)}); a chapter that needs one waits for it", flush=True)
+
+
+def start_lab(ip: str = "127.0.0.1", prepare_images: bool = False) -> int:
     """``make lab``: start JupyterLab on the course's root and chapter 00; this process becomes JupyterLab.
 
     Returns 0 without starting anything when the course's JupyterLab already runs on LAB_PORT.
+    `prepare_images`: first start preparing the manifest's missing images in the background.
     """
     host = "127.0.0.1" if ip in ("", "0.0.0.0", "::") else ip
     running = course_lab(LAB_PORT) if port_taken(LAB_PORT) else None  # the one worth pointing at
@@ -173,6 +186,8 @@ def start_lab(ip: str = "127.0.0.1") -> int:
         print(f"lab: port {LAB_PORT} is held by another program"
               f"{' (another Jupyter server)' if is_jupyter(LAB_PORT) else ''}; JupyterLab starts on {port}", flush=True)
     write_settings()
+    if prepare_images:
+        _prepare_images()
     token = os.environ.get("JUPYTER_TOKEN") or secrets.token_hex(24)
     jupyter = Path(sys.executable).with_name("jupyter")
     command = [str(jupyter), "lab", "--no-browser", f"--ip={ip}", f"--port={port}", "--ServerApp.port_retries=0",

@@ -1,7 +1,7 @@
 """`make bench`'s timing table of the last `make test`: each stage's seconds, and the ten slowest tests
 and notebook cells, from the harness's build/test-results/ (stages.json and the JUnit XML of each stage).
 
-    python -m tests.timings      # prints the table and writes build/test-timings.md
+    python -m dockercourse.tooling.timings      # prints the table and writes build/test-timings.md
 
 A regression shows as a stage or a test that moved up. The seconds are wall-clock time on the machine
 that ran `make test`; under pytest-xdist a test's seconds include the wait for the engine that the
@@ -10,9 +10,9 @@ tests beside it cause.
 
 import json
 import sys
-import xml.etree.ElementTree as ElementTree
 
-from tests.harness import REPO, STAGE_TIMES, reports
+from .harness import REPO, STAGE_TIMES, reports
+from .junit import read_reports
 
 OUTPUT = REPO / "build" / "test-timings.md"
 SLOWEST = 10
@@ -20,12 +20,8 @@ SLOWEST = 10
 
 def slowest(stages: list[str], count: int = SLOWEST) -> list[tuple[float, str]]:
     """The `count` slowest testcases of these stages' reports: (seconds, "stage: name")."""
-    cases = []
-    for stage in stages:
-        for report in reports(stage):
-            for case in ElementTree.parse(report).getroot().iter("testcase"):
-                name = f"{case.get('classname', '')}::{case.get('name', '')}".replace("notebooks.", "")
-                cases.append((float(case.get("time", 0)), f"{stage}: {name}"))
+    cases = [(case.seconds, f"{stage}: {case.classname}::{case.name}".replace("notebooks.", ""))
+             for stage in stages for report in read_reports(reports(stage)) for case in report.cases]
     return sorted(cases, reverse=True)[:count]
 
 

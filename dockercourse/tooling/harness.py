@@ -1,11 +1,11 @@
 """`make test`: the course's stages, in order, stopping at the first that fails.
 
-    python tests/harness.py            # every stage
-    python tests/harness.py nbval      # one stage (what `make nbval` runs)
+    python -m dockercourse.tooling.harness            # every stage
+    python -m dockercourse.tooling.harness nbval      # one stage (what `make nbval` runs)
 
 Stages: lint → unit → nbval (every exercise solved after its hint) → site (build + browser tests) → leaks.
 `make check` (the inner loop) runs lint, unit-fast (the unit tests that need no engine) and nbval-changed
-(the chapters changed since main).
+(the chapters changed since main, and those whose checkers or sample app files changed, when an engine answers).
 Each pytest stage writes JUnit XML under build/test-results/; the summary adds them up. A pytest stage
 that collects no test is reported as EMPTY — neither a pass nor a failure — so a stage cannot go quietly missing.
 """
@@ -15,19 +15,21 @@ import os
 import subprocess
 import sys
 import time
-import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import nbformat
 
-from dockercourse.chapters import chapter_paths
-from dockercourse.pytest_plugin import SOLUTIONS_OPTION
-from dockercourse.remote_engine import REMOTE_ENGINE_ENV
+from .. import REPO_DIR, CourseError
+from ..course import NESTED_ENGINES, RUNS_ALONE, read_chapters
+from ..engine import docker, require_engine
+from ..machine.remote_engine import REMOTE_ENGINE_ENV
+from .junit import read_reports, seconds_per_notebook
+from .pytest_plugin import SOLUTIONS_OPTION
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = REPO_DIR
 RESULTS = REPO / "build" / "test-results"
 SITE_DIR = REPO / "build" / "site"
-STAGE_TIMES = RESULTS / "stages.json"  # the last run's stages and seconds, for `make bench` (tests/timings.py)
+STAGE_TIMES = RESULTS / "stages.json"  # the last run's stages and seconds, for `make bench` (timings.py)
 BIN = Path(sys.executable).parent
 PYTEST_NO_TESTS = 5
 CELL_TIMEOUT_S = 600
@@ -35,13 +37,6 @@ CELL_TIMEOUT_S = 600
 #: engine; at four, the two cores are busy (README, "In parallel": the counts tried). WORKERS=N overrides both.
 UNIT_WORKERS = 4
 NBVAL_WORKERS = 4
-#: Chapters that read machine-wide state: chapter 00's doctor checks that every chapter's ports are free,
-#: which chapters running beside it would hold. They run alone, before the others run in parallel.
-RUN_ALONE = ("00",)
-#: Chapters that start Docker engines of their own in containers (chapter 12's Swarm nodes, privileged,
-#: with the images loaded into each). They need the learner's own engine: against an engine that is
-#: itself in a container (`make nbval-remote`) they would nest engines two deep, so that run skips them.
-NESTED_ENGINES = ("12",)
 # GitHub Actions workflows against SchemaStore's workflow schema, which check-jsonschema ships (offline).
 # actionlint would also check expressions, but PyPI has no wheel of it: its sdist downloads the binary.
 WORKFLOW_LINT = [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows"]
@@ -64,15 +59,29 @@ def tracked(*patterns: str) -> list[str]:
     return [path for path in listing.stdout.splitlines() if (REPO / path).exists()]
 
 
+def flagged(flag: str) -> set[str]:
+    """The chapters the course file flags: "runs-alone" (chapter 00's doctor checks that every chapter's ports
+    are free, which chapters beside it would hold) or "nested-engines" (chapter 12 starts engines of its own:
+    against an engine that is itself in a container they would nest two deep, so that run skips them)."""
+    return {number for number, chapter in read_chapters(REPO).items() if flag in chapter.flags}
+
+
 def notebooks() -> list[str]:
-    paths = [str(path.relative_to(REPO)) for path in chapter_paths(REPO)]
+    paths = [chapter.path for chapter in read_chapters(REPO).values()]
     if os.environ.get(REMOTE_ENGINE_ENV):
-        skipped = [path for path in paths if Path(path).name[:2] in NESTED_ENGINES]
+        skipped = [path for path in paths if Path(path).name[:2] in flagged(NESTED_ENGINES)]
         if skipped:
             print(f"harness: skipped against the engine in a container (they start engines of their own): "
                   f"{', '.join(skipped)}")
         paths = [path for path in paths if path not in skipped]
     return paths
+
+
+def longest_first(paths: list[str]) -> list[str]:
+    """The notebooks, the longest-running first (by the last nbval run; unmeasured ones first of all): pytest-xdist
+    hands files out in this order, so the longest does not start last and set the stage's wall time alone."""
+    seconds = seconds_per_notebook(read_reports(reports("nbval")))
+    return sorted(paths, key=lambda path: -seconds.get(Path(path).name, float("inf")))
 
 
 def lint() -> int:
@@ -115,19 +124,31 @@ def unit_paths() -> list[str]:
     return [path for path in ("tests", "sample_app/tests") if (REPO / path).is_dir()]
 
 
+def engine_answers() -> bool:
+    """Before a stage that needs the engine: one line that says what to do when none answers."""
+    try:
+        require_engine()
+    except CourseError as error:
+        print(f"harness: {error}")
+        return False
+    return True
+
+
 def unit() -> int:
+    if not engine_answers():
+        return 1
     return pytest_stage("unit", [*unit_paths(), "--ignore=tests/site", *parallel(workers(UNIT_WORKERS))])
 
 
 def run_nbval(stage: str, paths: list[str]) -> int:
-    """The notebooks under nbval, each exercise solved right after its hint (dockercourse/pytest_plugin.py):
-    RUN_ALONE's first (report STAGE-alone.xml), then the rest in parallel."""
+    """The notebooks under nbval, each exercise solved right after its hint (pytest_plugin.py): the chapters that
+    run alone first (report STAGE-alone.xml), then the rest in parallel, the longest first."""
     if not paths:
         return PYTEST_NO_TESTS  # without paths, pytest would collect the whole repository
     options = ["--nbval", "--nbval-current-env", f"--nbval-cell-timeout={CELL_TIMEOUT_S}",
                "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", SOLUTIONS_OPTION]
-    alone = [path for path in paths if Path(path).name[:2] in RUN_ALONE]
-    rest = [path for path in paths if path not in alone]
+    alone = [path for path in paths if Path(path).name[:2] in flagged(RUNS_ALONE)]
+    rest = longest_first([path for path in paths if path not in alone])
     code = pytest_stage(f"{stage}-alone", [*options, *parallel(1), *alone]) if alone else 0
     if code not in (0, PYTEST_NO_TESTS) or not rest:
         return code
@@ -135,7 +156,7 @@ def run_nbval(stage: str, paths: list[str]) -> int:
 
 
 def nbval() -> int:
-    return run_nbval("nbval", notebooks())
+    return run_nbval("nbval", notebooks()) if engine_answers() else 1
 
 
 def unit_fast() -> int:
@@ -145,21 +166,46 @@ def unit_fast() -> int:
                                       *parallel(workers(os.cpu_count() or 1))])
 
 
-def changed_notebooks() -> list[str]:
-    """The chapters changed since main: committed on this branch, staged, edited or new."""
+def changed_files() -> set[str]:
+    """The files changed since main: committed on this branch, staged, edited or new."""
     def git(*args: str) -> list[str]:
         return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True).stdout.split()
     base = (git("merge-base", "HEAD", "main") or ["HEAD"])[0]
-    changed = set(git("diff", "--name-only", base, "--", "notebooks")) | \
-        set(git("ls-files", "--others", "--exclude-standard", "notebooks"))
-    return [notebook for notebook in notebooks() if notebook in changed]
+    return set(git("diff", "--name-only", base)) | set(git("ls-files", "--others", "--exclude-standard"))
+
+
+def uses(text: str, path: str) -> bool:
+    """A chapter (its notebook's text) uses a file: it copies or names sample_app/, or imports the module."""
+    if path.startswith("sample_app/"):
+        return "sample_app" in text
+    module = path.removesuffix(".py").replace("/", ".")
+    return path.startswith("dockercourse/") and module in text
+
+
+def affected_notebooks(changed: set[str]) -> list[str]:
+    """The chapters a change can break: a changed chapter; the chapter of a changed checker (checks/chNN.py);
+    every chapter that uses a changed file of the sample app or imports a changed module of the package."""
+    affected = []
+    for notebook in notebooks():
+        number, text = Path(notebook).name[:2], (REPO / notebook).read_text()
+        if notebook in changed or f"dockercourse/checks/ch{number}.py" in changed or \
+                any(uses(text, path) for path in changed):
+            affected.append(notebook)
+    return affected
 
 
 def nbval_changed() -> int:
-    """`make check`: the chapters changed since main under nbval (none changed: EMPTY, not a pass)."""
-    changed = changed_notebooks()
-    print(f"chapters changed since main: {', '.join(changed) or 'none'}")
-    return run_nbval("nbval-changed", changed)
+    """`make check`: the chapters a change since main can break, under nbval, when an engine answers (none to
+    run: EMPTY, not a pass)."""
+    affected = affected_notebooks(changed_files())
+    print(f"chapters a change since main can break: {', '.join(affected) or 'none'}")
+    if affected:
+        try:
+            require_engine()
+        except CourseError as error:
+            print(f"nbval-changed: not run, {error}")
+            return PYTEST_NO_TESTS
+    return run_nbval("nbval-changed", affected)
 
 
 def site() -> int:
@@ -173,9 +219,7 @@ def site() -> int:
 
 def dangling_volumes() -> set[str]:
     """Volumes no container uses. An anonymous one (an image's VOLUME) carries no label of its own."""
-    listing = subprocess.run(["docker", "volume", "ls", "--quiet", "--filter", "dangling=true"],
-                             capture_output=True, text=True)
-    return set(listing.stdout.split())
+    return set(docker("volume", "ls", "--quiet", "--filter", "dangling=true", check=False).stdout.split())
 
 
 #: The dangling volumes before this run's first stage: the leaks stage reports the ones added since.
@@ -207,15 +251,10 @@ def reports(stage: str) -> list[Path]:
 
 def counts(stage: str) -> tuple[int, int, int] | None:
     """(passed, failed, skipped) from a pytest stage's JUnit XML, or None for other stages."""
-    tally = None
-    for report in reports(stage):
-        suite = ElementTree.parse(report).getroot()
-        suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
-        total, skipped = int(suite.get("tests", 0)), int(suite.get("skipped", 0))
-        failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
-        passed, before_failed, before_skipped = tally or (0, 0, 0)
-        tally = (passed + total - failed - skipped, before_failed + failed, before_skipped + skipped)
-    return tally
+    read = read_reports(reports(stage))
+    if not read:
+        return None
+    return (sum(r.passed for r in read), sum(r.failed for r in read), sum(r.skipped for r in read))
 
 
 def main(names: list[str]) -> int:

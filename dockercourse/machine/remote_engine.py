@@ -20,17 +20,18 @@ tests/test_remote_engine.py.
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import LABEL, CourseError
-from .chapters import read_chapters
-from .engine import docker
-from .images import image_names, manifest_image
-from .ports import REMOTE_ENGINE_PORT
+from .. import LABEL, CourseError
+from ..course import REMOTE_ENGINE_PORT, read_chapters
+from ..engine import docker
+from ..manifest import image_names, manifest_image
+from ..wait import TimedOut, until
 
 #: The label's value on the container and its volume: `make clean` and the leak check find them.
 CREATOR = "remote"
@@ -65,8 +66,7 @@ class RemoteEngine:
 
     def docker(self, *args: str, timeout: float = 120, check: bool = True) -> subprocess.CompletedProcess:
         """The docker CLI against the engine in the container."""
-        return subprocess.run(["docker", "--host", self.host, *args], capture_output=True, text=True,
-                              timeout=timeout, check=check)
+        return docker("--host", self.host, *args, timeout=timeout, check=check)
 
 
 def chapter_port_range() -> range:
@@ -117,32 +117,35 @@ def start(port: int = REMOTE_ENGINE_PORT, ports: range | None = None, name: str 
 
 def wait_until_answers(engine: RemoteEngine, timeout: float = START_TIMEOUT_S) -> str:
     """Poll the engine's API until it answers; returns its version."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def version() -> str | None:
         answer = engine.docker("version", "--format", "{{.Server.Version}}", timeout=10, check=False)
-        if answer.returncode == 0 and answer.stdout.strip():
-            return answer.stdout.strip()
+        return answer.stdout.strip() if answer.returncode == 0 and answer.stdout.strip() else None
+
+    def stopped() -> bool:
         running = docker("container", "inspect", "--format", "{{.State.Running}}", engine.name, check=False)
-        if running.stdout.strip() != "true":
-            break
-        time.sleep(0.5)
-    logs = docker("logs", "--tail", "5", engine.name, check=False)
-    last = ((logs.stdout + logs.stderr).strip().splitlines() or ["no log"])[-1]
+        return running.stdout.strip() != "true"
+
+    try:
+        return until(version, timeout, every=0.5, what="an answer from the engine in a container", give_up=stopped)
+    except TimedOut:
+        pass
+    logs = docker("logs", "--tail", "5", engine.name, check=False, merge=True)
+    last = (logs.stdout.strip().splitlines() or ["no log"])[-1]
     raise CourseError(f"the engine in a container did not answer at {engine.host} within {timeout:.0f} s "
                       f"(its log ends: {last}): read `docker logs {engine.name}`")
 
 
 def load_images(engine: RemoteEngine, names: list[str]) -> None:
-    """`docker save NAMES | DOCKER_HOST=… docker load`: the host's images, into the engine in the container."""
-    save = subprocess.Popen(["docker", "save", *names], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    load = subprocess.run(["docker", "load", "--quiet"], stdin=save.stdout, capture_output=True, text=True,
-                          env=engine.env(), timeout=LOAD_TIMEOUT_S)
-    save.stdout.close()
-    saved_error = save.stderr.read().decode().strip()
-    if save.wait() != 0 or load.returncode != 0:
-        error = (saved_error or load.stderr.strip() or "no message").splitlines()[-1]
-        raise CourseError(f"loading {', '.join(names)} into the engine in a container failed ({error}): "
-                          "run `make images`, then retry")
+    """`docker save -o … NAMES`, then `DOCKER_HOST=… docker load -i …`: the host's images, into the engine in the
+    container (through a file in its shared /tmp, which is removed)."""
+    with tempfile.TemporaryDirectory(dir=SHARED) as directory:
+        archive = str(Path(directory) / "images.tar")
+        try:
+            docker("save", "-o", archive, *names, timeout=LOAD_TIMEOUT_S)
+            engine.docker("load", "--quiet", "-i", archive, timeout=LOAD_TIMEOUT_S)
+        except CourseError as error:
+            raise CourseError(f"loading {', '.join(names)} into the engine in a container failed ({error}): "
+                              "run `make images`, then retry") from None
 
 
 @contextmanager
@@ -192,7 +195,7 @@ def run_against_remote_engine(command: list[str], netns: bool = False, socket: b
               f"{' in its network namespace' if netns else ''}", flush=True)
         ran = time.monotonic()
         code = subprocess.run(in_network_namespace(engine, command) if netns else command,
-                              env=dict(engine.env(), DOCKER_HOST=host)).returncode
+                              env=dict(engine.env(), DOCKER_HOST=host)).returncode  # the command's own, not docker
         finished = time.monotonic()
     print(f"remote engine: `{' '.join(command)}` took {finished - ran:.0f} s, exit code {code}; "
           f"{time.monotonic() - clock:.0f} s in all, engine and volume removed", flush=True)

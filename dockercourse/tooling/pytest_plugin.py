@@ -1,8 +1,12 @@
-"""pytest plugin (loaded by pyproject's addopts): no engine means one clear line, not a page of errors;
-and, with ``--exercise-solutions``, nbval solves each exercise the way a learner does.
+"""pytest plugin (loaded by pyproject's addopts): which tests need an engine, one clear line when none
+answers, and, with ``--exercise-solutions``, nbval solving each exercise the way a learner does.
 
-Tests marked ``engine`` and every notebook cell run by nbval need Docker. When any of them is
-collected and no engine answers, the run stops at once with the line that says what to do.
+A test needs Docker when it uses a fixture that does (``engine``, or one built on it, such as ``test_label``:
+tests/conftest.py), and every notebook cell run by nbval does; such tests are marked ``engine`` here, so
+``-m "not engine"`` leaves them out (``make check``). When, after that selection, any of them remains and no
+engine answers, the run stops at once with the line that says what to do — before a worker of
+pytest-xdist collects anything (the harness checks first; see ``engine_answers``), or here when pytest runs
+on its own.
 
 ``--exercise-solutions`` (the harness's nbval stage): right after an exercise's checker cell has printed
 its stored hint, the same kernel runs the cells from the exercise's starting point down to its checker
@@ -16,9 +20,9 @@ from collections import defaultdict
 
 import pytest
 
-from . import CourseError
-from .engine import require_engine
-from .exercises import PASSED, output_text, solving_cells
+from .. import CourseError
+from ..engine import require_engine
+from ..exercises import PASSED, output_text, solving_cells
 
 SOLUTIONS_OPTION = "--exercise-solutions"
 
@@ -28,8 +32,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="nbval: after each exercise's checker cell, run its solution and require the checker's ✓")
 
 
+#: The fixture every test that talks to the engine asks for, directly or through another fixture.
+ENGINE_FIXTURE = "engine"
+
+
 def _needs_engine(item: pytest.Item) -> bool:
     return item.get_closest_marker("engine") is not None or item.path.suffix == ".ipynb"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Mark `engine` what uses the engine fixture (before `-m` selects) and every notebook cell."""
+    if ENGINE_FIXTURE in getattr(item, "fixturenames", ()) or item.path.suffix == ".ipynb":
+        item.add_marker(pytest.mark.engine)
 
 
 def _with_solutions(items: list[pytest.Item]) -> list[pytest.Item]:
@@ -79,7 +94,14 @@ def _with_solutions(items: list[pytest.Item]) -> list[pytest.Item]:
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("exercise_solutions"):
         items[:] = _with_solutions(items)
-    if any(_needs_engine(item) for item in items):
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """After `-m` has deselected: stop with one line when what remains needs an engine and none answers."""
+    if hasattr(session.config, "workerinput"):
+        return  # a pytest-xdist worker: the harness asked the engine before starting the workers
+    if any(_needs_engine(item) for item in session.items):
         try:
             require_engine()
         except CourseError as error:

@@ -12,16 +12,17 @@ import hashlib
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tarfile
 import tempfile
 import time
 from pathlib import Path
 
-from . import REPO_DIR, CourseError
-from .engine import docker, require_engine
-from .images import ROOM_LABEL, course_image_name, image_kind, image_names, inspect_image, manifest_image, run_step
+from .. import REPO_DIR, CourseError
+from ..engine import docker, require_engine
+from ..manifest import ROOM_LABEL, image_kind, image_names, inspect_image, manifest_image
+from . import run_step
+from .course_image import course_image_name
 
 CHECKSUMS = "SHA256SUMS"
 COURSE_ARCHIVE = "course.tar.gz"
@@ -95,14 +96,16 @@ def _course_archive(destination: Path) -> str:
 
 def _save_images(destination: Path, names: list[str]) -> None:
     """`docker save` of every image, gzip-compressed (`docker load` reads it as it is)."""
-    with destination.open("wb") as archive:
-        save = subprocess.Popen(["docker", "save", *names], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        gzip = subprocess.run(["gzip", "-1"], stdin=save.stdout, stdout=archive)
-        save.stdout.close()
-        error = save.stderr.read().decode().strip()
-        if save.wait() != 0 or gzip.returncode != 0:
-            raise CourseError(f"`docker save {' '.join(names)} | gzip` failed ({error or 'gzip'}): "
-                              "check the free disk space, then run `make bundle` again")
+    tar = destination.with_suffix("")  # images.tar beside images.tar.gz, removed once compressed
+    try:
+        docker("save", "-o", str(tar), *names, timeout=1800)
+        run_step(["gzip", "-1", "--force", str(tar)], f"gzip {tar.name}", "check the free disk space, then run "
+                 "`make bundle` again")
+    except CourseError as error:
+        raise CourseError(f"`docker save {' '.join(names)}` failed ({error}): check the free disk space, "
+                          "then run `make bundle` again") from None
+    finally:
+        tar.unlink(missing_ok=True)
 
 
 def _platform_options() -> list[str]:

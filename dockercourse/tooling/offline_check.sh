@@ -7,7 +7,7 @@
 #  3. The network is cut: iptables rejects every new connection that would leave through the
 #     default route's interface, from this host (OUTPUT) and from containers and builds (FORWARD),
 #     IPv4 and IPv6. This machine's own package stores (/opt/wheels, /opt/pypi*: see
-#     ../shared/ENVIRONMENT.md) are hidden under empty directories, and PIP_FIND_LINKS is unset, so
+#     docs/maintainers/ci.md) are hidden under empty directories, and PIP_FIND_LINKS is unset, so
 #     the bundle's wheels are the only packages there are.
 #  4. The course is unpacked from the bundle into a new directory; there: make bundle-load,
 #     make doctor-workshop, make nbval (the notebook stage of make test).
@@ -18,7 +18,7 @@
 # Needs root (iptables, a mount namespace). Run by .ci/run after make test.
 set -euo pipefail
 
-REPO=$(cd "$(dirname "$0")/.." && pwd)
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BUNDLE=${BUNDLE:-$REPO/build/workshop-bundle}
 MARK=dockercourse-offline-check
 [ "$(id -u)" = 0 ] || { echo "offline-check: needs root (iptables and a mount namespace): run it as root"; exit 1; }
@@ -30,11 +30,12 @@ phase() { echo; echo "offline-check: [$((SECONDS - started)) s] $*"; }
 
 phase "1. make bundle"
 make -C "$REPO" --no-print-directory bundle BUNDLE="$BUNDLE"
-names=$(cd "$REPO" && python3 -c 'from dockercourse.images import image_names, course_image_name
+names=$(cd "$REPO" && python3 -c 'from dockercourse.manifest import image_names
+from dockercourse.machine.course_image import course_image_name
 print(*image_names(), course_image_name())')
-python_image=$(cd "$REPO" && python3 -c 'from dockercourse.images import manifest_image; print(manifest_image("python").name)')
+python_image=$(cd "$REPO" && python3 -c 'from dockercourse.manifest import manifest_image; print(manifest_image("python").name)')
 python_id=$(docker image inspect --format '{{.Id}}' "$python_image")
-images_archive=$(cd "$REPO" && python3 -c 'from dockercourse.bundle import IMAGES_ARCHIVE; print(IMAGES_ARCHIVE)')
+images_archive=$(cd "$REPO" && python3 -c 'from dockercourse.machine.bundle import IMAGES_ARCHIVE; print(IMAGES_ARCHIVE)')
 
 phase "2. a fresh room machine: the engine forgets the course"
 make -C "$REPO" --no-print-directory clean

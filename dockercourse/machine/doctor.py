@@ -14,18 +14,19 @@ import os
 import platform
 import re
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import LABEL, REPO_DIR, CourseError
-from .chapters import read_chapters
-from .engine import MIN_ENGINE_MAJOR, _ask_engine, _no_engine_message, compose_version, docker, image_store
-from .images import course_image_name, image_kind, inspect_image, load_manifest, manifest_image
+from .. import LABEL, REPO_DIR, CourseError
+from ..course import DOCS_PORT, LAB_PORT, port_taken, read_chapters
+from ..engine import ask_engine, compose_version, docker, image_store, no_engine_message
+from ..manifest import image_kind, inspect_image, load_manifest, manifest_image
+from .course_image import course_image_name
 from .lab import holder
-from .ports import DOCS_PORT, LAB_PORT, port_taken
 
+#: The oldest engine the course supports (older ones lack what chapters use: BuildKit's defaults, Compose v2).
+MIN_ENGINE_MAJOR = 26
 MIN_FREE_DISK_GB = 5
 # A whole day: JupyterLab and a kernel, a build, the Compose stack (web + Redis) and the
 # chapters' containers (the OOM demo limits its own to 64 MB), with room to spare.
@@ -53,9 +54,9 @@ def _major(version: str) -> int:
 
 
 def check_engine() -> Check:
-    version, error = _ask_engine(timeout=10)
+    version, error = ask_engine(timeout=10)
     if version is None:
-        return Check("engine", False, "no engine answers", _no_engine_message(error))
+        return Check("engine", False, "no engine answers", no_engine_message(error))
     client = docker("version", "--format", "{{.Client.Version}}", check=False).stdout.strip()
     components = docker("version", "--format", "{{range .Server.Components}}{{.Name}};{{end}}",
                         check=False).stdout
@@ -156,14 +157,23 @@ def check_ports(ports: list[int] | None = None) -> Check:
 
 
 def check_images() -> list[Check]:
-    checks = []
+    """Each manifest image: present (official, stand-in or room copy), being prepared in the background
+    (`make lab` started that: not a failure, a chapter that needs it waits), or missing."""
+    from .images import BACKGROUND_LOG, preparing
+
+    checks, busy = [], None
     for image in load_manifest():
         inspected = inspect_image(image.name)
-        if inspected is None:
-            checks.append(Check(f"image {image.name}", False, "missing", "run `make images`"))
-        else:
+        if inspected is not None:
             kind = {"stand-in": "stand-in (built offline)", "room copy": "room copy (pip from the bundle)"}
             checks.append(Check(f"image {image.name}", True, f"present, {kind.get(image_kind(inspected), 'official')}"))
+            continue
+        busy = preparing() if busy is None else busy
+        if busy:
+            checks.append(Check(f"image {image.name}", True, f"being prepared in the background "
+                                f"(log: {BACKGROUND_LOG.relative_to(REPO_DIR)})", skipped=True))
+        else:
+            checks.append(Check(f"image {image.name}", False, "missing", "run `make images`"))
     return checks
 
 
@@ -223,9 +233,8 @@ def check_pip_in_build() -> Check:
     somewhere (a package index, or the room copy's wheels), which is what an offline room lacks."""
     dockerfile = f"FROM {manifest_image('python').name}\nCOPY requirements.txt .\n" \
                  "RUN pip install --no-cache-dir --dry-run --quiet -r requirements.txt\n"
-    result = subprocess.run(["docker", "build", "--no-cache", "--quiet", "--label", f"{LABEL}=doctor",
-                             "-f", "-", str(REPO_DIR / "sample_app")],
-                            input=dockerfile, capture_output=True, text=True, timeout=300)
+    result = docker("build", "--no-cache", "--quiet", "--label", f"{LABEL}=doctor", "-f", "-",
+                    str(REPO_DIR / "sample_app"), input=dockerfile, timeout=300, check=False)
     if result.returncode == 0:
         docker("image", "rm", result.stdout.strip(), check=False)
         return Check("pip in a build", True, "the sample app's requirements install")

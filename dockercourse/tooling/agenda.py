@@ -1,7 +1,8 @@
-"""Workshop timings and agendas, built from the chapters and from a measured run of them.
+"""Workshop timings and agendas, built from the course file and from a measured run of the chapters.
 
-Each chapter's first cell gives its minutes ("Teaching N min · Exercises M min"). `make nbval` runs every
-chapter and writes one JUnit testcase per cell, with the seconds it took, to build/test-results/nbval.xml;
+The course file (dockercourse/course.toml) gives each chapter's minutes, its day of the two-day workshop
+and the pauses after it. `make nbval` runs every chapter and writes one JUnit testcase per cell, with the
+seconds it took, to build/test-results/nbval.xml;
 a chapter's cell times (its exercises' solving cells included) add up to its measured "run all". From
 both, this module writes the instructor guide's timing table and the half-day and full-day agendas, when
 the site is built, so that no number on those pages is typed by hand. Without a measurement (a fresh
@@ -11,18 +12,18 @@ A chapter's block in an agenda = teaching + exercises + run all, rounded up to w
 time, the breaks and the day's latest end are the constants below. A day that runs past its end has its
 exercises shown as demos instead of set, from its last chapter back, and the page says which.
 
-Used by: the site build (mkdocs.yml `hooks:` → `on_page_markdown` fills the `<!-- agenda: NAME -->`
-placeholders in docs/instructor-guide.md and docs/agenda.md), tests/test_agenda.py, tests/test_structure.py.
+Used by: the site build (dockercourse/tooling/site_hooks.py fills the `<!-- agenda: NAME -->` placeholders
+in docs/instructor-guide.md and docs/agenda.md), tests/test_agenda.py, tests/test_structure.py.
 """
 
 import math
 import re
-import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from pathlib import Path
 
-from dockercourse.chapters import Chapter, read_chapters
+from ..course import Chapter, half_day_until, planned_chapters, read_chapters
+from .junit import read_reports, seconds_per_notebook
 
 START = time(9, 0)
 BREAK_MIN = 15
@@ -35,17 +36,35 @@ FULL_DAY_END = time(17, 0)
 
 BREAK, LUNCH, WRAP_UP = "Break", "Lunch", "Wrap-up: questions and feedback"
 PAUSE_MIN = {BREAK: BREAK_MIN, LUNCH: LUNCH_MIN, WRAP_UP: WRAP_UP_MIN}
-#: Each day: chapter numbers and pauses, in order. The half day is the full day's morning; the full
-#: day (the core course) is the first of two days, and the second day takes every later chapter. A
-#: chapter a day names that is not written yet is left out of it, and the day's note says so.
-HALF_DAY = ("00", "01", BREAK, "02", "03", WRAP_UP)
-FULL_DAY = ("00", "01", BREAK, "02", "03", LUNCH, "04", BREAK, "05", "06", WRAP_UP)
-DAY_TWO = ("07", "08", BREAK, "09", LUNCH, "10", BREAK, "11", "12", WRAP_UP)
+PAUSE_NAMES = {"break": BREAK, "lunch": LUNCH}
+HALF_DAY, FULL_DAY, DAY_TWO = "half-day", "full-day", "day-two"
+
+
+def plans(repo: Path) -> dict[str, tuple[str, ...]]:
+    """Each workshop as chapter numbers and pauses, in order, from the course file: the full day is day 1 (the
+    core course), the half day its morning (up to the course file's `half_day_until`), day two the rest. A
+    chapter the course file plans but has no notebook yet stays in its plan: the agenda leaves it out and
+    says so."""
+    planned = planned_chapters(repo)
+
+    def plan(chapters: list[Chapter]) -> tuple[str, ...]:
+        steps = [step for chapter in chapters
+                 for step in (chapter.number, PAUSE_NAMES.get(chapter.pause_after)) if step]
+        while steps and steps[-1] in PAUSE_MIN:
+            steps.pop()  # no pause right before the wrap-up
+        return (*steps, WRAP_UP)
+
+    day_one = [chapter for chapter in planned.values() if chapter.day == 1]
+    morning = [chapter for chapter in day_one if chapter.number <= half_day_until(repo)]
+    return {HALF_DAY: plan(morning), FULL_DAY: plan(day_one),
+            DAY_TWO: plan([chapter for chapter in planned.values() if chapter.day == 2])}
+
+
+ENDS = {HALF_DAY: HALF_DAY_END, FULL_DAY: FULL_DAY_END, DAY_TWO: FULL_DAY_END}
 
 # `make nbval` runs chapter 00 alone first (its own report), then the others several at a time.
 NBVAL_REPORTS = (Path("build") / "test-results" / "nbval-alone.xml", Path("build") / "test-results" / "nbval.xml")
 NOT_MEASURED = "Run-all not measured in this build (run `make nbval`)"
-NOTEBOOK_IN_CLASSNAME = re.compile(r"(\d\d-[a-z0-9-]+\.ipynb)$")
 PLACEHOLDER = re.compile(r"<!-- agenda: ([a-z-]+) -->")
 
 
@@ -105,25 +124,11 @@ class Agenda:
 def read_measurement(*reports: Path) -> Measurement | None:
     """Run-all seconds per notebook from nbval's JUnit XML reports (one testcase per cell), or None without
     any. The date and host are the last report's."""
-    roots = []
-    for report in (report for report in reports if report.exists()):
-        try:
-            roots.append(ElementTree.parse(report).getroot())
-        except ElementTree.ParseError as error:
-            raise ValueError(f"{report}: not readable JUnit XML ({error}): run `make nbval` again") from None
-    if not roots:
+    read = read_reports(list(reports))
+    if not read:
         return None
-    seconds: dict[str, float] = {}
-    for case in (case for root in roots for case in root.iter("testcase")):
-        notebook = NOTEBOOK_IN_CLASSNAME.search(case.get("classname", ""))
-        if notebook:
-            seconds[notebook.group(1)] = seconds.get(notebook.group(1), 0.0) + float(case.get("time", 0))
-    suite = next(roots[-1].iter("testsuite"), roots[-1])
-    stamp = suite.get("timestamp")
-    timestamp = datetime.fromisoformat(stamp) if stamp else None
-    failed = sum(int(each.get(kind, 0)) for root in roots for each in root.iter("testsuite")
-                 for kind in ("failures", "errors"))
-    return Measurement(seconds, timestamp, suite.get("hostname"), failed)
+    return Measurement(seconds_per_notebook(read), read[-1].timestamp, read[-1].hostname,
+                       sum(report.failed for report in read))
 
 
 def clock(minutes: int) -> str:
@@ -246,17 +251,11 @@ def source_line(measurement: Measurement | None) -> str:
 def sections(repo: Path) -> dict[str, str]:
     """The generated Markdown for each placeholder name."""
     chapters = read_chapters(repo)
-    left_out = [number for number in chapters if number not in FULL_DAY + DAY_TWO]
-    if left_out:
-        raise ValueError(f"the two days leave out chapter(s) {', '.join(left_out)}: add them to FULL_DAY "
-                         "or DAY_TWO in dockercourse/agenda.py")
     measurement = read_measurement(*(repo / report for report in NBVAL_REPORTS))
-    days = {"half-day": (HALF_DAY, HALF_DAY_END), "full-day": (FULL_DAY, FULL_DAY_END),
-            "day-two": (DAY_TWO, FULL_DAY_END)}
     generated = {"timing-table": timing_table(chapters, measurement), "source": source_line(measurement)}
-    for name, (plan, end_by) in days.items():
+    for name, plan in plans(repo).items():
         if any(step in chapters for step in plan):
-            generated[name] = agenda_table(build_agenda(plan, chapters, measurement, end_by), chapters, measurement)
+            generated[name] = agenda_table(build_agenda(plan, chapters, measurement, ENDS[name]), chapters, measurement)
         else:
             generated[name] = "No chapter of this day is written yet."
     return generated
@@ -269,15 +268,3 @@ def fill(markdown: str, generated: dict[str, str], where: str = "page") -> str:
             raise ValueError(f"{where}: unknown placeholder {match.group(0)}; known: {', '.join(generated)}")
         return generated[match.group(1)]
     return PLACEHOLDER.sub(replace, markdown)
-
-
-def on_page_markdown(markdown, page, config, files):
-    """mkdocs hook (mkdocs.yml `hooks:`): fill the agenda placeholders of the pages that have them."""
-    if not PLACEHOLDER.search(markdown):
-        return markdown
-    from mkdocs.exceptions import PluginError  # only under mkdocs; the rest of the module needs the stdlib alone
-
-    try:
-        return fill(markdown, sections(Path(config.config_file_path).parent), page.file.src_uri)
-    except ValueError as error:
-        raise PluginError(str(error)) from None

@@ -1,0 +1,40 @@
+"""The site's MkDocs hooks (mkdocs.yml `hooks:`): the generated agendas and timing table, and the chapters'
+pictures where the site serves them.
+
+- ``on_page_markdown`` fills the ``<!-- agenda: NAME -->`` placeholders of docs/instructor-guide.md and
+  docs/agenda.md from the course file and the last nbval run (dockercourse/tooling/agenda.py).
+- ``on_page_content``: a chapter links its diagrams relative to itself (``![…](img/03-engine-chain.svg)``),
+  which JupyterLab resolves in notebooks/. The site serves the chapter one level deeper
+  (notebooks/03-architecture/), and mkdocs-jupyter passes its HTML through untouched, so the links go one
+  level up.
+"""
+
+import re
+import sys
+from pathlib import Path
+
+# MkDocs loads a hook by its file path: the course's root goes on sys.path so that the package imports from a
+# checkout whose virtualenv has only requirements.txt installed (`pip install -r requirements.txt`, then
+# `mkdocs build`). Everything the hooks use is imported here, while it is there.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from dockercourse.tooling.agenda import PLACEHOLDER, fill, sections  # noqa: E402
+
+IMAGE_SOURCE = re.compile(r'(<img\b[^>]*\bsrc=")img/')
+
+
+def on_page_markdown(markdown, page, config, files):
+    """Fill the agenda placeholders of the pages that have them."""
+    if not PLACEHOLDER.search(markdown):
+        return markdown
+    from mkdocs.exceptions import PluginError
+
+    try:
+        return fill(markdown, sections(Path(config.config_file_path).parent), page.file.src_uri)
+    except ValueError as error:
+        raise PluginError(str(error)) from None
+
+
+def on_page_content(html, page, config, files):
+    if page.file.src_path.endswith(".ipynb"):
+        return IMAGE_SOURCE.sub(r"\1../img/", html)
+    return html
