@@ -50,20 +50,20 @@ def test_the_engine_in_a_container_answers_runs_containers_and_is_removed_with_i
             assert volume["Type"] == "volume" and volume["Name"] == name
             assert json.loads(docker("volume", "inspect", name))[0]["Labels"] == {LABEL: CREATOR}
 
-            info = json.loads(docker_cli("info", "--format", "{{json .}}").stdout)
+            info = json.loads(engine.docker("info", "--format", "{{json .}}").stdout)
             assert info["ServerVersion"].startswith(manifest_image("docker").standin.provides)
             assert "io.containerd.snapshotter" in json.dumps(info["DriverStatus"])
             assert info["ID"] != json.loads(docker("info", "--format", "{{json .}}"))["ID"]  # another engine
-            assert docker_cli("image", "ls", "--format", "{{.Repository}}:{{.Tag}}").stdout.split() == [python]
+            assert engine.docker("image", "ls", "--format", "{{.Repository}}:{{.Tag}}").stdout.split() == [python]
             # Its Unix socket, on the host through /tmp, reaches the same engine.
             assert socket_path(name).is_socket()
             assert json.loads(docker("--host", engine.socket, "info", "--format", "{{json .ID}}")) == info["ID"]
 
             # A bind mount from /tmp shows the host's file; a published port answers on the host's 127.0.0.1.
             run = ["run", "--rm", "--label", f"{LABEL}={CREATOR}"]
-            assert docker_cli(*run, "-v", f"{shared}:/shared.txt:ro", python, "cat", "/shared.txt").stdout \
+            assert engine.docker(*run, "-v", f"{shared}:/shared.txt:ro", python, "cat", "/shared.txt").stdout \
                 == "written on the host\n"
-            docker_cli(*run, "-d", "--name", "web", "-p", f"{published.start}:8000", python,
+            engine.docker(*run, "-d", "--name", "web", "-p", f"{published.start}:8000", python,
                           "python", "-m", "http.server", "--directory", "/etc")
             for _ in range(40):
                 try:
@@ -74,7 +74,7 @@ def test_the_engine_in_a_container_answers_runs_containers_and_is_removed_with_i
                     time.sleep(0.25)
             else:
                 pytest.fail(f"nothing answered on 127.0.0.1:{published.start}, published by the inner engine")
-            assert body == docker_cli("inspect", "--format", "{{.Config.Hostname}}", "web").stdout.strip()
+            assert body == engine.docker("inspect", "--format", "{{.Config.Hostname}}", "web").stdout.strip()
     finally:
         shared.unlink()
     assert not socket_path(name).parent.exists()

@@ -282,10 +282,10 @@ def main(names: list[str]) -> int:
     STAGE_TIMES.write_text(json.dumps({"workers": {"unit": workers(UNIT_WORKERS), "nbval": workers(NBVAL_WORKERS)},
                                        "stages": [{"stage": name, "result": status, "seconds": round(seconds, 1)}
                                                   for name, status, seconds, _ in rows]}, indent=1))
-    print("\nstage       result   seconds  tests")
+    print("\nstage           result   seconds  tests")
     for name, status, seconds, tally in rows:
         detail = f"{tally[0]} passed, {tally[1]} failed, {tally[2]} skipped" if tally else ""
-        print(f"{name:<11} {status:<8} {seconds:7.1f}  {detail}")
+        print(f"{name:<15} {status:<8} {seconds:7.1f}  {detail}")
     if verdict:
         print(f"make test: stage '{rows[-1][0]}' failed — read its output above; "
               f"rerun it alone with `make {rows[-1][0]}`")

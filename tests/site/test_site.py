@@ -27,7 +27,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 
 def nav_pages() -> list[str]:
     """Every page in mkdocs.yml's nav, as its URL path in the built site."""
-    return ["" if page == "index.md" else re.sub(r"\.(md|ipynb)$", "/", page) for page in nav_files()]
+    return [re.sub(r"\.(md|ipynb)$", "/", re.sub(r"(^|/)index\.md$", r"\1", page)) for page in nav_files()]
 
 
 @pytest.fixture(scope="session")
