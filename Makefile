@@ -105,9 +105,8 @@ nbval-remote: $(VENV)/.installed images ## the chapters under nbval against an e
 leaks: $(VENV)/.installed ## one stage of make test: nothing the course labelled may remain
 	@$(VPY) -m dockercourse.tooling.harness $@
 
-notebooks: $(VENV)/.installed images ## re-execute every notebook in place, refreshing the stored outputs
-	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
-		--ExecutePreprocessor.timeout=600 notebooks/[0-9][0-9]-*.ipynb
+notebooks: $(VENV)/.installed images ## re-execute every notebook in place, refreshing the stored outputs (CHAPTERS="05 07": some)
+	@$(VPY) -m dockercourse.tooling.store $(CHAPTERS)
 
 docs: $(VENV)/.installed ## serve the site locally (prints its address)
 	$(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:$(call port,DOCS_PORT)

@@ -65,6 +65,7 @@ class Chapter:
     summary: str
     teaching: int
     exercises: int
+    run_s: int = 0  # the seconds its cells took under the last `make nbval` (tooling/minutes.py writes it)
     needs: tuple[str, ...] = ()
     images: tuple[str, ...] = ()  # repositories of the image manifest: "python", "redis"
     day: int = 1
@@ -113,8 +114,12 @@ def half_day_until(repo: Path = REPO_DIR) -> str:
     return _course_data(repo)["agenda"]["half_day_until"]
 
 
-def read_chapters(repo: Path = REPO_DIR) -> dict[str, Chapter]:
-    """The chapters of the course file whose notebook exists under `repo`, by number, in reading order."""
+def read_chapters(repo: Path = REPO_DIR, fresh: bool = False) -> dict[str, Chapter]:
+    """The chapters of the course file whose notebook exists under `repo`, by number, in reading order.
+
+    `fresh`: read the course file again (it is read once per process; tooling/minutes.py rewrites it)."""
+    if fresh:
+        _course.cache_clear()
     return {number: chapter for number, chapter in planned_chapters(repo).items() if (repo / chapter.path).is_file()}
 
 

@@ -1,7 +1,7 @@
 """dockercourse/tooling/agenda.py: the timing table and the workshop agendas, from the course file and nbval."""
 
-import math
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -53,8 +53,6 @@ def test_the_report_adds_up_each_notebooks_cells(small_course):
     assert measurement.hostname == "ci-runner"
     assert measurement.timestamp == datetime(2026, 11, 27, 19, 22, 8, 265971, tzinfo=UTC)
     assert measurement.failed == 0
-    chapters = read_chapters(small_course)
-    assert [measurement.run_all_min(c) for c in chapters.values()][:3] == [1, 2, 0], "rounded up to whole minutes"
 
 
 def test_the_source_line_names_the_host_and_date_and_flags_failures(small_course):
@@ -72,13 +70,6 @@ def test_no_report_means_not_measured(small_course):
     assert "| not measured |" in generated["timing-table"]
 
 
-def test_not_measured_agendas_count_run_all_as_zero_and_say_so(course):
-    for plan, end_by in ((HALF_DAY, agenda.HALF_DAY_END), (FULL_DAY, agenda.FULL_DAY_END)):
-        day = agenda.build_agenda(plan, course, None, end_by)
-        assert all(block.run_all == 0 for block in day.blocks)
-        assert agenda.NOT_MEASURED in agenda.agenda_table(day, course, None)
-
-
 def test_an_unreadable_report_is_an_error_not_a_silent_zero(small_course):
     report = write_report(small_course)
     report.write_text(JUNIT[:200])
@@ -86,68 +77,82 @@ def test_an_unreadable_report_is_an_error_not_a_silent_zero(small_course):
         agenda.read_measurement(report)
 
 
-@pytest.mark.parametrize("seconds", [0.4, 59.9, 60.0, 61.0, 185.0])
-def test_each_chapter_block_is_teaching_plus_exercises_plus_rounded_up_run_all(course, seconds):
-    day = agenda.build_agenda(FULL_DAY, course, measured(course, seconds), agenda.FULL_DAY_END)
+def uniform(chapters: dict[str, Chapter], teaching: int, exercises: int) -> dict[str, Chapter]:
+    """The same chapters, each with these minutes: a day whose length the test knows."""
+    return {number: replace(chapter, teaching=teaching, exercises=exercises) for number, chapter in chapters.items()}
+
+
+def test_each_chapter_block_is_its_teaching_plus_its_exercises(course):
+    quick = uniform(course, 30, 10)
+    day = agenda.build_agenda(FULL_DAY, quick, agenda.FULL_DAY_END)
     for block in day.blocks:
         if block.chapter and not block.demo:
-            chapter = course[block.chapter]
-            assert block.minutes == chapter.teaching + chapter.exercises + math.ceil(seconds / 60), block.label
+            assert block.minutes == quick[block.chapter].teaching + quick[block.chapter].exercises, block.label
 
 
-@pytest.mark.parametrize("plan, end_by", [(HALF_DAY, agenda.HALF_DAY_END),
-                                          (FULL_DAY, agenda.FULL_DAY_END)], ids=["half", "full"])
+@pytest.mark.parametrize("plan, end_by", [(HALF_DAY, agenda.HALF_DAY_END), (FULL_DAY, agenda.FULL_DAY_END)],
+                         ids=["half", "full"])
 def test_times_are_consecutive_from_the_start(course, plan, end_by):
-    day = agenda.build_agenda(plan, course, measured(course, 40), end_by)
+    day = agenda.build_agenda(plan, course, end_by)
     assert day.blocks[0].start == agenda.minutes_of(agenda.START)
     for before, after in zip(day.blocks, day.blocks[1:], strict=False):
         assert after.start == before.end, f"{after.label} starts at {after.start}, {before.label} ends at {before.end}"
-    table = agenda.agenda_table(day, course, measured(course, 40))
+    table = agenda.agenda_table(day, course)
     clocks = re.findall(r"^\| (\d\d:\d\d)–(\d\d:\d\d) \|", table, re.M)
     assert len(clocks) == len(day.blocks)
     assert all(end == next_start for (_, end), (next_start, _) in zip(clocks, clocks[1:], strict=False))
     assert clocks[0][0] == "09:00"
 
 
-def test_the_half_day_ends_by_its_end_or_says_what_is_cut(course):
-    for seconds in (30, 600, 1800):  # a quick machine, a slow one, a very slow one
-        measurement = measured(course, seconds)
-        day = agenda.build_agenda(HALF_DAY, course, measurement, agenda.HALF_DAY_END)
-        table = agenda.agenda_table(day, course, measurement)
-        if day.demoed:
-            assert f"chapter(s) {', '.join(day.demoed)} are shown as demos" in table
-            assert all(f"{agenda.EXERCISE_DEMO_MIN} (demo)" in table for _ in day.demoed)
-        if day.end > day.end_by:
-            assert "min past 12:30" in table, "a day that cannot fit says so"
-        else:
-            assert f"Ends {agenda.clock(day.end)}" in table
+def test_a_day_that_fits_says_when_it_ends(course):
+    quick = uniform(course, 30, 10)  # 4 × 40 + 15 + 10 = 185 min: ends 12:05
+    day = agenda.build_agenda(HALF_DAY, quick, agenda.HALF_DAY_END)
+    assert not day.demoed and not day.homework and day.end <= day.end_by
+    assert f"Ends {agenda.clock(day.end)}" in agenda.agenda_table(day, quick)
 
 
 def test_a_day_that_runs_over_demos_exercises_from_its_last_chapter_back(course):
-    slow = measured(course, 10 * 60)  # ten minutes of waiting per chapter
-    day = agenda.build_agenda(HALF_DAY, course, slow, agenda.HALF_DAY_END)
-    all_set = agenda.lay_out(HALF_DAY, course, slow)
+    snug = uniform(course, 40, 20)  # 4 × 60 + 25 = 265 min: 13:25 set; 4 × 45 + 25 = 205 min: 12:25 demoed
+    day = agenda.build_agenda(HALF_DAY, snug, agenda.HALF_DAY_END)
+    all_set = agenda.lay_out(HALF_DAY, snug)
     assert all_set[-1].end > day.end_by, "the case this test is about: every exercise set does not fit"
-    assert day.demoed and day.demoed == ["03", "02", "01"][:len(day.demoed)]
-    assert day.end <= day.end_by
+    assert day.demoed and day.demoed == ["03", "02", "01", "00"][:len(day.demoed)]
+    assert day.end <= day.end_by and not day.homework
+    table = agenda.agenda_table(day, snug)
+    assert f"chapter(s) {', '.join(day.demoed)} are shown as demos" in table
+    assert f"{agenda.EXERCISE_DEMO_MIN} (demo)" in table
 
 
-def test_a_day_that_cannot_fit_says_by_how_much(course):
-    very_slow = measured(course, 60 * 60)
-    day = agenda.build_agenda(HALF_DAY, course, very_slow, agenda.HALF_DAY_END)
-    assert day.end > day.end_by
-    assert f"{day.end - day.end_by} min past 12:30" in agenda.agenda_table(day, course, very_slow)
+FULL_DAY_CHAPTERS = ["00", "01", "02", "03", "04", "05", "06"]
+
+
+def test_a_day_that_does_not_fit_even_with_demos_sends_its_last_chapters_home(course):
+    slow = uniform(course, 90, 30)
+    day = agenda.build_agenda(FULL_DAY, slow, agenda.FULL_DAY_END)
+    assert day.homework and day.homework == FULL_DAY_CHAPTERS[-len(day.homework):], "the last chapters, in order"
+    assert day.end <= day.end_by and day.chapters + day.homework == FULL_DAY_CHAPTERS
+    table = agenda.agenda_table(day, slow)
+    assert "**Not in the day: " in table and "assign them as homework" in table
+    assert all(slow[number].link in table for number in day.homework)
+
+
+def test_a_day_whose_first_chapter_alone_runs_over_says_so(course):
+    huge = uniform(course, 300, 30)
+    day = agenda.build_agenda(HALF_DAY, huge, agenda.HALF_DAY_END)
+    assert day.chapters == ["00"] and day.end > day.end_by
+    assert "even its first chapter does not fit" in agenda.agenda_table(day, huge)
 
 
 def test_the_days_cover_the_chapters(course):
-    full = agenda.build_agenda(FULL_DAY, course, None, agenda.FULL_DAY_END)
-    day_two = agenda.build_agenda(DAY_TWO, course, None, agenda.FULL_DAY_END)
-    assert full.chapters == ["00", "01", "02", "03", "04", "05", "06"], "the full day is the core course"
+    quick = uniform(course, 10, 5)
+    full = agenda.build_agenda(FULL_DAY, quick, agenda.FULL_DAY_END)
+    day_two = agenda.build_agenda(DAY_TWO, quick, agenda.FULL_DAY_END)
+    assert full.chapters == FULL_DAY_CHAPTERS, "the full day is the core course"
     assert full.chapters + day_two.chapters == list(course), "the two days cover every chapter, in order"
     assert day_two.blocks[-1].label == agenda.WRAP_UP
     assert [block.label for block in full.blocks].count(agenda.LUNCH) == 1
     assert [block.label for block in full.blocks].count(agenda.BREAK) == 2
-    half = agenda.build_agenda(HALF_DAY, course, None, agenda.HALF_DAY_END)
+    half = agenda.build_agenda(HALF_DAY, quick, agenda.HALF_DAY_END)
     assert half.chapters == ["00", "01", "02", "03"]
     assert [block.label for block in half.blocks].count(agenda.BREAK) == 1
     assert half.blocks[-1].label == agenda.WRAP_UP
@@ -162,11 +167,11 @@ def test_the_timing_table_keeps_the_row_format_the_guide_uses(small_course):
     assert "| **together** | **140 min** | **70 min** | **1 min 04 s** |" in table
 
 
-def test_a_chapter_missing_from_the_report_is_named(small_course):
-    write_report(small_course)
+def test_an_agenda_is_the_course_files_minutes_whatever_the_report(small_course):
     half_day = agenda.sections(small_course)["half-day"]
-    assert "| 09:00–09:16 | [00 · Intro](notebooks/00-intro.ipynb) | 10 | 5 | 1 | 16 |" in half_day
-    assert "Run-all not measured for chapter(s) 02, 03** in that run: counted as 0" in half_day
+    assert "| 09:00–09:15 | [00 · Intro](notebooks/00-intro.ipynb) | 10 | 5 | 15 |" in half_day
+    write_report(small_course)
+    assert agenda.sections(small_course)["half-day"] == half_day, "the minutes already count the cells' run time"
 
 
 def test_a_chapter_without_a_day_of_the_workshop_is_an_error(small_course):
@@ -181,7 +186,7 @@ def test_day_two_names_its_chapters_not_written_yet_and_keeps_pauses_between_cha
     assert agenda.sections(small_course)["day-two"] == "No chapter of this day is written yet."
     write_chapter(small_course, "09", "later-9", "Later", 30, 15, day=2, pause_after="lunch")
     day_two = agenda.sections(small_course)["day-two"]
-    assert "| 09:00–09:45 | [09 · Later](notebooks/09-later-9.ipynb) | 30 | 15 | 0 | 45 |" in day_two
+    assert "| 09:00–09:45 | [09 · Later](notebooks/09-later-9.ipynb) | 30 | 15 | 45 |" in day_two
     assert "| 09:45–09:55 | *Wrap-up: questions and feedback* |" in day_two, "no break or lunch before the wrap-up"
     assert "Chapter(s) 07, 08, 10, 11, 12 of this day are not written yet." in day_two
 
@@ -194,7 +199,7 @@ def test_the_hook_fills_known_placeholders_and_rejects_unknown_ones(small_course
     config = SimpleNamespace(config_file_path=str(small_course / "mkdocs.yml"))
     page = SimpleNamespace(file=SimpleNamespace(src_uri="agenda.md"))
     filled = site_hooks.on_page_markdown("# A\n\n<!-- agenda: half-day -->\n", page, config, files=None)
-    assert "| 09:00–09:15 | [00 · Intro](notebooks/00-intro.ipynb) | 10 | 5 | 0 | 15 |" in filled
+    assert "| 09:00–09:15 | [00 · Intro](notebooks/00-intro.ipynb) | 10 | 5 | 15 |" in filled
     assert "<!-- agenda" not in filled
     assert site_hooks.on_page_markdown("no placeholder", page, config, files=None) == "no placeholder"
     with pytest.raises(PluginError, match="agenda.md: unknown placeholder"):

@@ -468,3 +468,14 @@ def test_a_helpers_used_by_line_names_the_chapters_that_import_it(chapters, modu
                  if any(f"dockercourse.{module} import" in source(cell) for cell in code_cells(notebook))}
     assert named == importing, f"dockercourse/{module}.py says it is used by chapters {sorted(named)}; " \
         f"chapters {sorted(importing)} import it"
+
+
+def test_stored_outputs_are_merged_as_jupyterlab_shows_them(chapters):
+    """Consecutive prints to one stream are one block, as JupyterLab shows them (the site would split them):
+    `python -m dockercourse.tooling.store` stores chapters so, and `--merge` mends one stored otherwise."""
+    for path, notebook in chapters.items():
+        for index, cell in enumerate(code_cells(notebook)):
+            names = [output.get("name") if output.output_type == "stream" else None for output in cell.outputs]
+            split = [name for name, following in zip(names, names[1:], strict=False) if name and name == following]
+            assert not split, f"{path.name}: code cell {index} stores its {split[0]} in pieces: run " \
+                f"`python -m dockercourse.tooling.store --merge {path.name[:2]}`"

@@ -1,4 +1,17 @@
-"""What every chapter's checkers share: the verdict they return and how they look at the engine."""
+"""What every chapter's checkers share: the verdict they return and how they look at the engine.
+
+A checker observes, then judges — three functions in its chapter's module:
+
+- ``observe_x(...) -> dict`` asks the engine (inspect, logs, an HTTP GET) and returns a plain record of only the
+  facts the judgement needs, in JSON-able types, so that a test can write one by hand
+  (``container_facts`` is the record of a container most checkers start from);
+- ``judge_x(seen, ...) -> Verdict`` is pure: no engine, no files, no network; it judges the record and words the
+  message and the hint, and names each mistake with a stable ``code``;
+- ``x(...) = judge_x(observe_x(...), ...)`` is what the chapter's checker cell calls. It never raises: an answer
+  that is not there yet is a hint, not an error.
+
+So most checker tests judge recorded observations without an engine, and a few prove the observing side.
+"""
 
 import json
 import re
@@ -11,11 +24,16 @@ from ..manifest import manifest_image
 
 @dataclass(frozen=True)
 class Verdict:
-    """What a checker found; shown as the check cell's output, and true when the answer is right."""
+    """What a checker found; shown as the check cell's output, and true when the answer is right.
+
+    `code` names the mistake of a failing verdict in a stable, kebab-case word ("published-on-all-interfaces"):
+    what a learner's progress and an instructor's view of the room count, whatever the wording of the hint.
+    """
 
     ok: bool
     message: str
     hint: str = ""
+    code: str = ""
 
     def __bool__(self) -> bool:
         return self.ok
@@ -56,4 +74,50 @@ def not_labelled(container: dict, name: str, creator: str) -> Verdict | None:
         return Verdict(False, f"container {name} does not carry the label {LABEL}={creator}",
                        f"remove it (docker rm -f {name}) and run it again with --label {LABEL}={creator}, "
                        "so that the chapter's cleanup finds it")
+    return None
+
+
+def container_facts(name: str) -> dict | None:
+    """A container as a checker judges it, from `docker container inspect`: a compact, JSON-able record; None
+    when the engine has no such container.
+
+    Keys: name, id, image (as given to `docker run`), image_id, labels, status, running, exit_code, oom_killed,
+    health (None without a HEALTHCHECK), restart_count, command (entrypoint and cmd as one list), env (a dict),
+    user, ports ({"8000/tcp": [["127.0.0.1", "8058"]]}, published ones only), mounts ([{type, source,
+    destination, rw}]), networks (names), read_only, memory (bytes, 0 = unlimited), cap_add, cap_drop,
+    security_opt, restart_policy ({"name": …, "max": …}).
+    """
+    found = inspect_container(name)
+    if found is None:
+        return None
+    config, host, state = found["Config"], found["HostConfig"], found["State"]
+    ports = {port: [[binding.get("HostIp", ""), binding.get("HostPort", "")] for binding in bindings]
+             for port, bindings in ((found.get("NetworkSettings") or {}).get("Ports") or {}).items() if bindings}
+    env = dict(item.split("=", 1) if "=" in item else (item, "") for item in config.get("Env") or [])
+    policy = host.get("RestartPolicy") or {}
+    return {
+        "name": found["Name"].lstrip("/"), "id": found["Id"], "image": config.get("Image", ""),
+        "image_id": found.get("Image", ""), "labels": config.get("Labels") or {}, "status": state.get("Status", ""),
+        "running": bool(state.get("Running")), "exit_code": state.get("ExitCode"),
+        "oom_killed": bool(state.get("OOMKilled")),
+        "health": (state.get("Health") or {}).get("Status"), "restart_count": found.get("RestartCount", 0),
+        "command": [*(config.get("Entrypoint") or []), *(config.get("Cmd") or [])], "env": env,
+        "user": config.get("User", ""), "ports": ports,
+        "mounts": [{"type": mount.get("Type"), "source": mount.get("Name") or mount.get("Source"),
+                    "destination": mount.get("Destination"), "rw": mount.get("RW")}
+                   for mount in found.get("Mounts", [])],
+        "networks": sorted(((found.get("NetworkSettings") or {}).get("Networks") or {}).keys()),
+        "read_only": bool(host.get("ReadonlyRootfs")), "memory": host.get("Memory") or 0,
+        "cap_add": host.get("CapAdd") or [], "cap_drop": host.get("CapDrop") or [],
+        "security_opt": host.get("SecurityOpt") or [],
+        "restart_policy": {"name": policy.get("Name", ""), "max": policy.get("MaximumRetryCount", 0)},
+    }
+
+
+def judge_label(facts: dict, creator: str) -> Verdict | None:
+    """A failing verdict when the container lacks its creator's label (the chapter's cleanup could not find it)."""
+    if facts["labels"].get(LABEL) != creator:
+        return Verdict(False, f"container {facts['name']} does not carry the label {LABEL}={creator}",
+                       f"remove it (docker rm -f {facts['name']}) and run it again with the chapter's label, "
+                       "so that the chapter's cleanup finds it", code="label-missing")
     return None

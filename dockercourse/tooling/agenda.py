@@ -1,22 +1,20 @@
 """Workshop timings and agendas, built from the course file and from a measured run of the chapters.
 
-The course file (dockercourse/course.toml) gives each chapter's minutes, its day of the two-day workshop
-and the pauses after it. `make nbval` runs every chapter and writes one JUnit testcase per cell, with the
-seconds it took, to build/test-results/nbval.xml;
-a chapter's cell times (its exercises' solving cells included) add up to its measured "run all". From
-both, this module writes the instructor guide's timing table and the half-day and full-day agendas, when
-the site is built, so that no number on those pages is typed by hand. Without a measurement (a fresh
-checkout) the pages say so and count 0.
+The course file (dockercourse/course.toml) gives each chapter's minutes — from the minutes model
+(tooling/minutes.py), which counts reading, running the cells (their time measured by `make nbval`) and the
+exercises — its day of the two-day workshop and the pause after it. From it, this module writes the instructor
+guide's timing table (with each chapter's run-all time from the last nbval report) and the half-day, full-day
+and day-two agendas, when the site is built, so that no number on those pages is typed by hand.
 
-A chapter's block in an agenda = teaching + exercises + run all, rounded up to whole minutes. The start
-time, the breaks and the day's latest end are the constants below. A day that runs past its end has its
-exercises shown as demos instead of set, from its last chapter back, and the page says which.
+A chapter's block in an agenda = teaching + exercises. The start time, the breaks and the day's latest end are
+the constants below. A day that runs past its end has its exercises shown as demos instead of set, from its
+last chapter back; if it still runs past, its last chapters go to homework (or a day of their own), and the
+page says which.
 
 Used by: the site build (dockercourse/tooling/site_hooks.py fills the `<!-- agenda: NAME -->` placeholders
 in docs/instructor-guide.md and docs/agenda.md), tests/test_agenda.py, tests/test_structure.py.
 """
 
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
@@ -79,10 +77,6 @@ class Measurement:
     def run_all_s(self, chapter: Chapter) -> float | None:
         return self.seconds.get(Path(chapter.path).name)
 
-    def run_all_min(self, chapter: Chapter) -> int:
-        """Rounded up to a whole minute; 0 for a chapter that run did not execute."""
-        return math.ceil((self.run_all_s(chapter) or 0) / 60)
-
 
 @dataclass(frozen=True)
 class Block:
@@ -92,13 +86,12 @@ class Block:
     chapter: str | None = None  # its number, for a chapter
     teaching: int = 0
     exercises: int = 0
-    run_all: int = 0
     pause: int = 0
     demo: bool = False  # the chapter's exercises are shown by the instructor, not set
 
     @property
     def minutes(self) -> int:
-        return self.teaching + self.exercises + self.run_all + self.pause
+        return self.teaching + self.exercises + self.pause
 
     @property
     def end(self) -> int:
@@ -110,6 +103,7 @@ class Agenda:
     blocks: list[Block]
     end_by: int  # minutes after midnight
     demoed: list[str]  # chapter numbers whose exercises are demos, in the order they were cut
+    homework: list[str] = field(default_factory=list)  # chapters that do not fit the day even so, in order
     unwritten: list[str] = field(default_factory=list)  # chapters the plan names that have no notebook yet
 
     @property
@@ -150,7 +144,7 @@ def written(plan, chapters: dict[str, Chapter]) -> list[str]:
     return kept
 
 
-def lay_out(plan, chapters: dict[str, Chapter], measurement: Measurement | None, demoed=()) -> list[Block]:
+def lay_out(plan, chapters: dict[str, Chapter], demoed=()) -> list[Block]:
     """The plan's blocks, one after the other from START."""
     blocks, start = [], minutes_of(START)
     for step in written(plan, chapters):
@@ -160,24 +154,31 @@ def lay_out(plan, chapters: dict[str, Chapter], measurement: Measurement | None,
             chapter = chapters[step]
             demo = step in demoed
             block = Block(chapter.link, start, step, chapter.teaching,
-                          min(chapter.exercises, EXERCISE_DEMO_MIN) if demo else chapter.exercises,
-                          measurement.run_all_min(chapter) if measurement else 0, demo=demo)
+                          min(chapter.exercises, EXERCISE_DEMO_MIN) if demo else chapter.exercises, demo=demo)
         blocks.append(block)
         start = block.end
     return blocks
 
 
-def build_agenda(plan, chapters: dict[str, Chapter], measurement: Measurement | None, end_by: time) -> Agenda:
-    """Lay the plan out; while it ends after `end_by`, demo one more chapter's exercises, last chapter first."""
+def build_agenda(plan, chapters: dict[str, Chapter], end_by: time) -> Agenda:
+    """Lay the plan out; while it ends after `end_by`, demo one more chapter's exercises, last chapter first; then,
+    while it still does, send its last chapter home (at least one chapter stays)."""
     latest = minutes_of(end_by)
     cuttable = [step for step in reversed(plan) if step in chapters and chapters[step].exercises > EXERCISE_DEMO_MIN]
     demoed: list[str] = []
-    blocks = lay_out(plan, chapters, measurement)
+    kept = list(plan)
+    blocks = lay_out(kept, chapters)
     while blocks[-1].end > latest and cuttable:
         demoed.append(cuttable.pop(0))
-        blocks = lay_out(plan, chapters, measurement, demoed)
+        blocks = lay_out(kept, chapters, demoed)
+    homework: list[str] = []
+    while blocks[-1].end > latest and len([step for step in kept if step in chapters]) > 1:
+        last = [step for step in kept if step in chapters][-1]
+        kept.remove(last)
+        homework.insert(0, last)
+        blocks = lay_out(kept, chapters, demoed)
     unwritten = [step for step in plan if step not in PAUSE_MIN and step not in chapters]
-    return Agenda(blocks, latest, demoed, unwritten)
+    return Agenda(blocks, latest, [step for step in demoed if step not in homework], homework, unwritten)
 
 
 def duration(seconds: float) -> str:
@@ -191,7 +192,7 @@ def timing_table(chapters: dict[str, Chapter], measurement: Measurement | None) 
         seconds = measurement.run_all_s(chapter) if measurement else None
         return "not measured" if seconds is None else duration(seconds)
 
-    rows = ["| chapter | teaching | exercises | run all (measured) |", "|---|---|---|---|"]
+    rows = ["| chapter | teaching | exercises | its cells run in (measured) |", "|---|---|---|---|"]
     rows += [f"| {c.link} | {c.teaching} min | {c.exercises} min | {run_all(c)} |" for c in chapters.values()]
     total_s = sum(measurement.run_all_s(c) or 0 for c in chapters.values()) if measurement else 0
     rows.append(f"| **together** | **{sum(c.teaching for c in chapters.values())} min** | "
@@ -200,38 +201,37 @@ def timing_table(chapters: dict[str, Chapter], measurement: Measurement | None) 
     return "\n".join(rows) + "\n\n" + source_line(measurement)
 
 
-def agenda_table(agenda: Agenda, chapters: dict[str, Chapter], measurement: Measurement | None) -> str:
-    """An agenda as a Markdown table with clock times, and one line on how it ends."""
-    rows = ["| time | session | teaching | exercises | run all | min |", "|---|---|--:|--:|--:|--:|"]
+def agenda_table(agenda: Agenda, chapters: dict[str, Chapter]) -> str:
+    """An agenda as a Markdown table with clock times, and the lines that say how it ends."""
+    rows = ["| time | session | teaching | exercises | min |", "|---|---|--:|--:|--:|"]
     for block in agenda.blocks:
         times = f"{clock(block.start)}–{clock(block.end)}"
         if block.pause:
-            rows.append(f"| {times} | *{block.label}* | | | | {block.minutes} |")
+            rows.append(f"| {times} | *{block.label}* | | | {block.minutes} |")
         else:
             exercises = f"{block.exercises} (demo)" if block.demo else str(block.exercises)
-            rows.append(f"| {times} | {block.label} | {block.teaching} | {exercises} | {block.run_all} "
-                        f"| {block.minutes} |")
+            rows.append(f"| {times} | {block.label} | {block.teaching} | {exercises} | {block.minutes} |")
     notes = []
     if agenda.demoed:
-        names = ", ".join(agenda.demoed)
         notes.append(f"All exercises set, this day would run past {clock(agenda.end_by)}: the exercises of "
-                     f"chapter(s) {names} are shown as demos ({EXERCISE_DEMO_MIN} min each) instead.")
+                     f"chapter(s) {', '.join(agenda.demoed)} are shown as demos ({EXERCISE_DEMO_MIN} min each) "
+                     "instead.")
+    if agenda.homework:
+        links = ", ".join(chapters[number].link for number in agenda.homework)
+        notes.append(f"**Not in the day: {links}** — even with every exercise demoed they do not fit before "
+                     f"{clock(agenda.end_by)}: assign them as homework (each chapter runs on its own), or give "
+                     "them a day of their own.")
     if agenda.unwritten:
         notes.append(f"Chapter(s) {', '.join(agenda.unwritten)} of this day are not written yet.")
     spare = agenda.end_by - agenda.end
-    following = [number for number in chapters if number > max(agenda.chapters)]
+    following = [number for number in chapters if number > max(agenda.chapters) and number not in agenda.homework]
     if spare >= 0:
         notes.append(f"Ends {clock(agenda.end)}, {spare} min before {clock(agenda.end_by)}"
-                     + (f": room for questions, or the demos of chapter {following[0]}." if following else "."))
+                     + (f": room for questions, or the demos of chapter {following[0]}." if following
+                        and not agenda.homework else "."))
     else:
-        notes.append(f"**Ends {clock(agenda.end)}, {-spare} min past {clock(agenda.end_by)}** even with every "
-                     "exercise demoed: shorten it by hand.")
-    unmeasured = [number for number in agenda.chapters
-                  if measurement and measurement.run_all_s(chapters[number]) is None]
-    if not measurement:
-        notes.append(f"**{NOT_MEASURED}**: its minutes count as 0.")
-    elif unmeasured:
-        notes.append(f"**Run-all not measured for chapter(s) {', '.join(unmeasured)}** in that run: counted as 0.")
+        notes.append(f"**Ends {clock(agenda.end)}, {-spare} min past {clock(agenda.end_by)}**: even its first "
+                     "chapter does not fit; shorten it by hand.")
     return "\n".join(rows) + "\n\n" + " ".join(notes)
 
 
@@ -255,7 +255,7 @@ def sections(repo: Path) -> dict[str, str]:
     generated = {"timing-table": timing_table(chapters, measurement), "source": source_line(measurement)}
     for name, plan in plans(repo).items():
         if any(step in chapters for step in plan):
-            generated[name] = agenda_table(build_agenda(plan, chapters, measurement, ENDS[name]), chapters, measurement)
+            generated[name] = agenda_table(build_agenda(plan, chapters, ENDS[name]), chapters)
         else:
             generated[name] = "No chapter of this day is written yet."
     return generated

@@ -3,10 +3,11 @@ pictures where the site serves them.
 
 - ``on_page_markdown`` fills the ``<!-- agenda: NAME -->`` placeholders of docs/instructor-guide.md and
   docs/agenda.md from the course file and the last nbval run (dockercourse/tooling/agenda.py).
-- ``on_page_content``: a chapter links its diagrams relative to itself (``![…](img/03-engine-chain.svg)``),
-  which JupyterLab resolves in notebooks/. The site serves the chapter one level deeper
-  (notebooks/03-architecture/), and mkdocs-jupyter passes its HTML through untouched, so the links go one
-  level up.
+- ``on_page_content``, on a chapter's page: a chapter links its diagrams relative to itself
+  (``![…](img/03-engine-chain.svg)``), which JupyterLab resolves in notebooks/; the site serves the chapter one
+  level deeper (notebooks/03-architecture/), so the links go one level up. And the output of a prediction's run
+  (a cell tagged ``reveal``), folded in JupyterLab, is folded on the page too: wrapped in
+  ``<details class="reveal">``, so the reader predicts before seeing it.
 """
 
 import re
@@ -17,7 +18,10 @@ from pathlib import Path
 # checkout whose virtualenv has only requirements.txt installed (`pip install -r requirements.txt`, then
 # `mkdocs build`). Everything the hooks use is imported here, while it is there.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from bs4 import BeautifulSoup  # noqa: E402
+
 from dockercourse.tooling.agenda import PLACEHOLDER, fill, sections  # noqa: E402
+from dockercourse.tooling.lessons import REVEAL  # noqa: E402
 
 IMAGE_SOURCE = re.compile(r'(<img\b[^>]*\bsrc=")img/')
 
@@ -34,7 +38,20 @@ def on_page_markdown(markdown, page, config, files):
         raise PluginError(str(error)) from None
 
 
+def fold_reveals(html: str) -> str:
+    """Each output of a cell tagged `reveal` (nbconvert marks the cell's div `celltag_reveal`), inside <details>."""
+    page = BeautifulSoup(html, "html.parser")
+    for output in page.select(f".celltag_{REVEAL} .jp-Cell-outputWrapper"):
+        folded = page.new_tag("details", attrs={"class": "reveal"})
+        summary = page.new_tag("summary")
+        summary.string = "Show the output (predict it first)"
+        output.wrap(folded)
+        folded.insert(0, summary)
+    return str(page)
+
+
 def on_page_content(html, page, config, files):
     if page.file.src_path.endswith(".ipynb"):
-        return IMAGE_SOURCE.sub(r"\1../img/", html)
+        html = IMAGE_SOURCE.sub(r"\1../img/", html)
+        return fold_reveals(html) if f"celltag_{REVEAL}" in html else html
     return html
