@@ -9,7 +9,7 @@
 # The socket gives this container root-equivalent power over the host: see docs/setup.md, "The course in a container".
 
 # The course's own pinned Python base, from the image manifest (dockercourse/images.toml).
-FROM python:3.13-slim-trixie
+FROM python:3.14-slim-trixie
 
 # Docker's client with the buildx and compose plugins (the notebooks run `docker build` and
 # `docker compose`), curl for the Compose chapter, ps for the processes chapters 01 and 03 look at. Not version-pinned: the base's Debian release

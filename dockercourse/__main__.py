@@ -11,10 +11,13 @@ from . import CourseError
 
 
 def _engine(args: argparse.Namespace) -> int:
+    from .machine.doctor import check_cli
     from .machine.engine_setup import engine_summary, ensure_engine
 
     ensure_engine()
     print(f"engine: {engine_summary()}")
+    cli = check_cli()
+    print(f"engine: the docker CLI that runs: {cli.found}" + (f" — warning: {cli.fix}" if cli.warning else ""))
     return 0
 
 

@@ -8,6 +8,7 @@ Used by: every helper and checker that asks the engine something, the doctor (ch
 """
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -51,6 +52,24 @@ def docker(*args: str, timeout: float = 120, check: bool = True, input: str | by
                                                  (result.stderr or b"").decode(errors="replace"))
         raise CourseError(f"`docker {' '.join(args)}` failed: {_cause(result)}")
     return result
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """"28.5.2+dfsg4" → (28, 5, 2): versions that compare as numbers."""
+    return tuple(int(part) for part in re.findall(r"\d+", version.split("+")[0])[:3])
+
+
+def docker_clis() -> list[tuple[str, str]]:
+    """Every `docker` program on PATH, in PATH's order (the first is the one that runs), with its version."""
+    found, seen = [], set()
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        path = Path(directory) / "docker"
+        if path.is_file() and os.access(path, os.X_OK) and path.resolve() not in seen:
+            seen.add(path.resolve())
+            answer = subprocess.run([str(path), "--version"], capture_output=True, text=True)  # this binary's own
+            version = re.search(r"version (\S+?),", answer.stdout)
+            found.append((str(path), version.group(1) if version else "unknown"))
+    return found
 
 
 def ask_engine(timeout: float = 10) -> tuple[str | None, str]:

@@ -51,9 +51,9 @@ def test_solution_blocks_are_the_fenced_blocks_in_order():
 
 
 def test_a_writefile_stub_keeps_its_magic_line():
-    stub = "%%writefile /tmp/x/Dockerfile\nFROM python:3.13-slim-trixie\n# TODO"
-    assert solved_source(stub, "FROM python:3.13-slim-trixie\nUSER 10001\n") == \
-        "%%writefile /tmp/x/Dockerfile\nFROM python:3.13-slim-trixie\nUSER 10001"
+    stub = "%%writefile /tmp/x/Dockerfile\nFROM python:3.14-slim-trixie\n# TODO"
+    assert solved_source(stub, "FROM python:3.14-slim-trixie\nUSER 10001\n") == \
+        "%%writefile /tmp/x/Dockerfile\nFROM python:3.14-slim-trixie\nUSER 10001"
     assert solved_source("answer = None", "%%bash\necho hi\n") == "%%bash\necho hi"
 
 

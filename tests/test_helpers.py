@@ -308,9 +308,9 @@ def test_registry_standin_serves_the_registry_api(engine, test_label):
 
     registry = manifest_image("registry")
     inspected = standin_or_skip(registry.name)
-    # Like the official image: `registry serve /etc/docker/registry/config.yml` on :5000, data in a volume.
+    # Like the official image: `registry serve /etc/distribution/config.yml` on :5000, data in a volume.
     assert inspected["Config"]["Entrypoint"] == ["/entrypoint.sh"]
-    assert inspected["Config"]["Cmd"] == ["/etc/docker/registry/config.yml"]
+    assert inspected["Config"]["Cmd"] == ["/etc/distribution/config.yml"]
     assert "5000/tcp" in inspected["Config"]["ExposedPorts"] and "/var/lib/registry" in inspected["Config"]["Volumes"]
     name = f"{test_label}-registry"
     docker("run", "-d", "--rm", "--label", f"{LABEL}={test_label}", "--name", name, "-p", "127.0.0.1::5000",

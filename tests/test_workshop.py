@@ -18,7 +18,7 @@ pytestmark = pytest.mark.machine_wide  # the room preflight checks every course 
 
 
 def test_the_images_python_comes_from_the_manifest():
-    assert image_python() == "3.13"
+    assert image_python() == "3.14"
     assert f":{image_python()}-" in manifest_image("python").name
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .. import LABEL, REPO_DIR, CourseError
 from ..course import DOCS_PORT, LAB_PORT, port_taken, read_chapters
-from ..engine import ask_engine, compose_version, docker, image_store, no_engine_message
+from ..engine import ask_engine, compose_version, docker, docker_clis, image_store, no_engine_message, version_key
 from ..manifest import image_kind, inspect_image, load_manifest, manifest_image
 from .course_image import course_image_name
 from .lab import holder
@@ -44,6 +44,7 @@ class Check:
     found: str
     fix: str = ""
     skipped: bool = False
+    warning: bool = False  # passes, but something is worth fixing: the fix is printed as well
 
 
 def _major(version: str) -> int:
@@ -68,6 +69,21 @@ def check_engine() -> Check:
     ok = _major(version) >= MIN_ENGINE_MAJOR
     return Check("engine", ok, f"client {client}, server {version}, {image_store()} image store",
                  "" if ok else f"upgrade Docker Engine to {MIN_ENGINE_MAJOR} or newer")
+
+
+def check_cli() -> Check:
+    """Which `docker` runs: the first on PATH. A warning when an older one shadows the CLI installed with the
+    engine (an old static binary in /usr/local/bin before the packages' /usr/bin/docker, say): the chapters
+    and their stored outputs report the client that runs."""
+    first, *others = docker_clis()
+    newer = [(path, version) for path, version in others if version_key(version) > version_key(first[1])]
+    found = f"{first[0]} {first[1]}, first on PATH"
+    if not newer:
+        return Check("docker CLI", True, found)
+    path, version = max(newer, key=lambda item: version_key(item[1]))
+    return Check("docker CLI", True, f"{found}; {path} {version} is newer", warning=True,
+                 fix=f"the older client shadows the newer one: remove {first[0]}, or put {Path(path).parent} "
+                     f"first on PATH (export PATH={Path(path).parent}:$PATH)")
 
 
 def check_buildx() -> Check:
@@ -247,11 +263,11 @@ def run_checks(workshop: bool = False) -> list[Check]:
     engine = check_engine()
     if not engine.ok and engine.found == "no engine answers":
         return [engine]
-    checks = [engine,
+    checks = [engine, check_cli(),
               check_buildx(), check_compose(),
               check_disk(), check_ports(), *check_images()]
     if workshop:
-        checks[3:3] = [check_python(), check_memory(), check_packages()]
+        checks[4:4] = [check_python(), check_memory(), check_packages()]
         checks.append(check_course_image())
     if all(check.ok for check in checks):
         checks.append(check_container())
@@ -265,13 +281,13 @@ def run_checks(workshop: bool = False) -> list[Check]:
 def _print_table(checks: list[Check]) -> None:
     """The room preflight's table: green for ready, red with its fix otherwise."""
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    paint = {"ready": "32", "FIX": "31", "—": "2"}
+    paint = {"ready": "32", "FIX": "31", "WARN": "33", "—": "2"}
     print(f"{'':2}{'check':<32} {'status':<6} found / fix")
     for check in checks:
-        status = "—" if check.skipped else "ready" if check.ok else "FIX"
+        status = "—" if check.skipped else "WARN" if check.warning else "ready" if check.ok else "FIX"
         shown = f"\033[{paint[status]}m{status:<6}\033[0m" if color else f"{status:<6}"
         print(f"{'':2}{check.name:<32} {shown} {check.found}")
-        if not check.ok:
+        if not check.ok or check.warning:
             print(f"{'':2}{'':<32} {'':<6} → {check.fix}")
 
 
@@ -287,9 +303,9 @@ def run_doctor(workshop: bool = False) -> int:
         print("doctor: ready for the workshop" if not failed else f"doctor: NOT ready, {failed} row(s) to fix")
         return 0 if not failed else 1
     for check in checks:
-        status = "skip" if check.skipped else "ok  " if check.ok else "FAIL"
+        status = "skip" if check.skipped else "warn" if check.warning else "ok  " if check.ok else "FAIL"
         print(f"{status}  {check.name:<32} {check.found}")
-        if not check.ok:
+        if not check.ok or check.warning:
             print(f"      fix: {check.fix}")
     print("doctor: all checks passed" if not failed else f"doctor: {failed} check(s) failed")
     return 0 if not failed else 1

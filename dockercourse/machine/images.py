@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import REPO_DIR, CourseError
 from ..engine import docker
 from ..manifest import MANIFEST, STANDIN_KEY_LABEL, Image, image_kind, image_labels, inspect_image, load_manifest
-from .standins import build_standin, cache_dir, standin_compressed_mb, standin_tarball
+from .standins import build_standin, cache_dir, standin_tarball
 
 PULL_TIMEOUT_S = 600
 #: Docker Hub's registry API: reachable or not tells, before any engine runs, whether images can be pulled.
@@ -85,6 +85,7 @@ def _ensure_one(image: Image, offline: str | None) -> tuple[str, str | None]:
     # A stand-in or room copy left from an offline day is replaced as soon as a registry
     # answers; one failed pull is enough to know that none answers this time.
     reason = offline or _pull(image.name)
+    why = "no registry answered the pull before it" if offline else reason
     if reason is None:
         if local is not None:
             docker("image", "rm", local["Id"], check=False)  # the copy it replaced
@@ -93,7 +94,7 @@ def _ensure_one(image: Image, offline: str | None) -> tuple[str, str | None]:
         return "room copy, present (no registry answers)", reason
     if local is not None and image_labels(local).get(STANDIN_KEY_LABEL) == image.standin.cache_key():
         return "stand-in, present (no registry answers)", reason
-    print(f"images: {image.name} cannot be pulled ({reason})", flush=True)
+    print(f"images: {image.name} cannot be pulled ({why})", flush=True)
     build_standin(image)
     if local is not None:  # the outdated stand-in, now untagged; kept if a container still uses it
         docker("image", "rm", local["Id"], check=False)
@@ -151,10 +152,11 @@ def prepare_in_background(log: Path = BACKGROUND_LOG) -> subprocess.Popen:
 
 
 def _print_table(outcome: list[tuple[Image, str]]) -> None:
-    print(f"{'image':<26} {'source':<40} {'on disk':>8} {'gzip':>8} {'official gzip':>14}")
+    """Each image, where it came from and its size as the engine reports it (.Size: the compressed content with
+    the containerd image store, the unpacked layers with the classic one), beside the official download size."""
+    width = max(len(image.name) for image, _ in outcome)
+    print(f"{'image':<{width}} {'source':<40} {'.Size':>9} {'official gzip':>14}")
     for image, source in outcome:
         size_mb = inspect_image(image.name)["Size"] / 1e6
-        standin_gz = standin_compressed_mb(image) if source.startswith("stand-in") else None
         official = f"{image.official_compressed_mb:.1f} MB" if image.official_compressed_mb else "unknown"
-        gz = f"{standin_gz:.1f} MB" if standin_gz else "-"
-        print(f"{image.name:<26} {source:<40} {size_mb:6.1f} MB {gz:>8} {official:>14}")
+        print(f"{image.name:<{width}} {source:<40} {size_mb:6.1f} MB {official:>14}")

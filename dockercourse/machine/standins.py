@@ -69,6 +69,7 @@ def _make_rootfs(standin: Standin, rootfs: Path) -> None:
     for link, target in standin.links.items():
         (rootfs / link.lstrip("/")).symlink_to(target)
     for destination, source in standin.files.items():
+        (rootfs / destination.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(STANDIN_FILES / source, rootfs / destination.lstrip("/"))
     remove_paths(rootfs, standin.remove)
     for trimmed in TRIMMED_DIRS:
@@ -147,10 +148,3 @@ def _check_version(image: Image, tag: str) -> None:
     if not re.search(rf"(?<![\d.]){re.escape(image.standin.provides)}\.\d", output):
         raise CourseError(f"the stand-in for {image.name} reports {output[-120:]!r}, not "
                           f"{image.standin.provides}: fix its packages in {MANIFEST.name}")
-
-
-def standin_compressed_mb(image: Image) -> float | None:
-    tarball = _tarball_path(image)
-    return tarball.stat().st_size / 1e6 if tarball.exists() else None
-
-

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Entrypoint of the offline stand-in for the official registry image; behaves like the official one:
-# `docker run registry:2.8.3` runs `registry serve /etc/docker/registry/config.yml`.
+# `docker run registry:3.1.1` runs `registry serve /etc/distribution/config.yml`.
 set -e
 
 case "$1" in
