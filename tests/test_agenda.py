@@ -214,3 +214,12 @@ def test_chapter_00_run_alone_counts_with_the_rest(small_course):
     measurement = agenda.read_measurement(alone, write_report(small_course))
     assert measurement.seconds == {"02-alone.ipynb": 4.0, "00-intro.ipynb": 3.75, "01-more.ipynb": 60.5}
     assert measurement.hostname == "ci-runner", "the date and host are the parallel run's"
+
+
+def test_the_hook_counts_the_questions_of_a_page(small_course):
+    from dockercourse.tooling import site_hooks
+
+    config = SimpleNamespace(config_file_path=str(small_course / "mkdocs.yml"))
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="interview.md"))
+    text = '<!-- interview: count --> questions\n\n??? question "A?"\n    a\n\n???+ question "B?"\n    b\n'
+    assert site_hooks.on_page_markdown(text, page, config, files=None).startswith("2 questions")

@@ -2,7 +2,9 @@
 pictures where the site serves them.
 
 - ``on_page_markdown`` fills the ``<!-- agenda: NAME -->`` placeholders of docs/instructor-guide.md and
-  docs/agenda.md from the course file and the last nbval run (dockercourse/tooling/agenda.py).
+  docs/agenda.md from the course file and the last nbval run (dockercourse/tooling/agenda.py), and a page's
+  ``<!-- interview: count -->`` with the number of its questions (``??? question`` blocks), so no count is
+  typed.
 - ``on_page_content``, on a chapter's page: a chapter links its diagrams relative to itself
   (``![…](img/03-engine-chain.svg)``), which JupyterLab resolves in notebooks/; the site serves the chapter one
   level deeper (notebooks/03-architecture/), so the links go one level up. And the output of a prediction's run
@@ -26,8 +28,13 @@ from dockercourse.tooling.lessons import REVEAL  # noqa: E402
 IMAGE_SOURCE = re.compile(r'(<img\b[^>]*\bsrc=")img/')
 
 
+QUESTION = re.compile(r"^\?\?\?\+? question ", re.M)
+QUESTION_COUNT = "<!-- interview: count -->"
+
+
 def on_page_markdown(markdown, page, config, files):
-    """Fill the agenda placeholders of the pages that have them."""
+    """Fill the agenda placeholders and the question count of the pages that have them."""
+    markdown = markdown.replace(QUESTION_COUNT, str(len(QUESTION.findall(markdown))))
     if not PLACEHOLDER.search(markdown):
         return markdown
     from mkdocs.exceptions import PluginError
