@@ -8,12 +8,14 @@ VPY := $(VENV)/bin/python
 PYTHON_OK := $(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed: install it, or run make PYTHON=python3.12")'
 COURSE := $(PYTHON_OK) && $(PYTHON) -m dockercourse
 LAB_IP ?= 127.0.0.1
+# `make stack LAB_PORT=8890`: that port for the stack's JupyterLab (else 8888 or the next free one).
+LAB_PORT_SET := $(LAB_PORT)
 # Where `make bundle` writes the workshop bundle and `make bundle-load` reads it.
 BUNDLE ?= build/workshop-bundle
 port = $(shell $(PYTHON) -c 'from dockercourse.course import $(1); print($(1))')
 
 .DEFAULT_GOAL := help
-.PHONY: first-images-prefetch help lab test check engine images doctor doctor-workshop notebooks docs clean lint unit nbval nbval-remote solutions site leaks bench \
+.PHONY: first-images-prefetch stack stack-down help lab test check engine images doctor doctor-workshop notebooks docs clean lint unit nbval nbval-remote solutions site leaks bench \
 	browser course-image bundle bundle-load offline-check
 
 help: ## list the commands
@@ -72,6 +74,13 @@ lab: ## start JupyterLab on the first chapter (LAB_IP=0.0.0.0 on a server)
 # Offline, on a fresh machine: chapter 00's stand-ins are built while the engine is being installed.
 first-images-prefetch:
 	@$(COURSE) images --prefetch --chapter 00
+
+# The course stack (compose.yaml): JupyterLab and a private engine, nothing mounted from the host.
+stack: images ## the course in a container stack of its own: JupyterLab + a private engine (LAB_PORT=…)
+	@$(COURSE) stack up $(if $(LAB_PORT_SET),--port $(LAB_PORT_SET))
+
+stack-down: ## stop the course stack, keeping your work (python -m dockercourse stack down --reset: remove it too)
+	@$(COURSE) stack down
 
 browser: ## make sure Chromium is there for the site's browser tests (Debian/Ubuntu: installs it)
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \

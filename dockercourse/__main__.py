@@ -118,6 +118,22 @@ def _remote_engine(args: argparse.Namespace) -> int:
     return run_against_remote_engine(args.run_command, netns=args.netns, socket=args.socket)
 
 
+def _stack(args: argparse.Namespace) -> int:
+    from .machine import stack
+
+    if args.action == "up":
+        stack.up(args.port)
+    else:
+        stack.down(reset=args.reset)
+    return 0
+
+
+def _stack_lab(args: argparse.Namespace) -> int:
+    from .machine.stack import stack_lab
+
+    return stack_lab(args.images)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dockercourse", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -162,6 +178,15 @@ def main(argv: list[str] | None = None) -> int:
                         "(as Docker Desktop's is a socket), not its TCP port")
     remote.add_argument("run_command", nargs=argparse.REMAINDER, metavar="COMMAND …")
     remote.set_defaults(run=_remote_engine)
+    stack = commands.add_parser("stack", help="the course stack (compose.yaml): JupyterLab and a private engine")
+    stack.add_argument("action", choices=["up", "down"])
+    stack.add_argument("--port", type=int, help="JupyterLab's host port (default: LAB_PORT or the next free one)")
+    stack.add_argument("--reset", action="store_true",
+                       help="with down: remove the learner's work and the engine's data")
+    stack.set_defaults(run=_stack)
+    lab_in_stack = commands.add_parser("stack-lab", help="in the stack's lab container: the images, then JupyterLab")
+    lab_in_stack.add_argument("--images", type=Path, default=Path("/images"), help="where the image archives are")
+    lab_in_stack.set_defaults(run=_stack_lab)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

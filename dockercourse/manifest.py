@@ -34,8 +34,22 @@ STANDIN_FORMAT = "2"
 HOST_EXTRA_CA_DIR = Path("/usr/local/share/ca-certificates")
 
 
+#: The host's apt settings for reaching its package mirror that a stand-in copies: a mirror that serves a
+#: snapshot of Debian (a company's artifact registry, this course's CI) has Release files past their
+#: Valid-Until date, which apt then accepts only when told to, on the host and so inside the stand-in.
+HOST_APT_CONF = Path("/etc/apt/apt.conf.d")
+HOST_APT_SETTINGS = re.compile(r'^\s*Acquire::Check-(Valid-Until|Date)\s+"?false"?\s*;', re.M)
+
+
 def host_certificates() -> list[Path]:
     return sorted(HOST_EXTRA_CA_DIR.rglob("*.crt")) if HOST_EXTRA_CA_DIR.is_dir() else []
+
+
+def host_apt_settings() -> list[str]:
+    """The host's apt settings that a stand-in copies (HOST_APT_SETTINGS), as lines."""
+    files = sorted(path for path in HOST_APT_CONF.glob("*") if path.is_file()) if HOST_APT_CONF.is_dir() else []
+    return sorted({match.group(0).strip() for path in files
+                   for match in HOST_APT_SETTINGS.finditer(path.read_text(errors="replace"))})
 
 
 @dataclass(frozen=True)
@@ -62,7 +76,7 @@ class Standin:
         """Hash of everything that goes into the root filesystem: names the cached tarball."""
         parts = [STANDIN_FORMAT, self.recipe(), *self.setup, json.dumps([self.links, self.files], sort_keys=True)]
         parts += [(STANDIN_FILES / source).read_text() for source in sorted(self.files.values())]
-        parts += [path.read_text() for path in host_certificates()]
+        parts += [path.read_text() for path in host_certificates()] + host_apt_settings()
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
 
     def cache_key(self) -> str:

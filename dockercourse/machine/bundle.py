@@ -213,7 +213,7 @@ def verify_bundle(directory: Path) -> None:
                           "copy the bundle again")
 
 
-def _room_copy(directory: Path) -> str:
+def room_copy(directory: Path) -> str:
     """Rebuild the Python image as the room copy: pip inside builds installs from the bundle's wheels only."""
     name = manifest_image("python").name
     with tempfile.TemporaryDirectory() as context:
@@ -236,7 +236,7 @@ def load_bundle(directory: Path) -> None:
     loaded = docker("load", "--quiet", "-i", str(directory / IMAGES_ARCHIVE), timeout=900).stdout
     for line in loaded.splitlines():
         print(f"  {line}")
-    python = _room_copy(directory)
+    python = room_copy(directory)
     print(f"bundle-load: {python} is now the room copy (pip from {IMAGE_WHEEL_DIR} only; "
           "`make images` on a network replaces it)")
     print(f"bundle-load: images ready in {time.monotonic() - started:.0f} s")

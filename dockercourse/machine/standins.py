@@ -20,7 +20,16 @@ from pathlib import Path
 
 from .. import CourseError
 from ..engine import docker
-from ..manifest import MANIFEST, STANDIN_FILES, STANDIN_KEY_LABEL, STANDIN_LABEL, Image, Standin, host_certificates
+from ..manifest import (
+    MANIFEST,
+    STANDIN_FILES,
+    STANDIN_KEY_LABEL,
+    STANDIN_LABEL,
+    Image,
+    Standin,
+    host_apt_settings,
+    host_certificates,
+)
 from . import run_step
 from .apt import apt_install
 
@@ -61,6 +70,9 @@ def _make_rootfs(standin: Standin, rootfs: Path) -> None:
     for certificate in host_certificates():
         shutil.copy(certificate, rootfs / "usr/local/share/ca-certificates" / certificate.name)
     run_step(["chroot", str(rootfs), "update-ca-certificates"], "update-ca-certificates in the stand-in")
+    settings = host_apt_settings()
+    if settings:  # apt inside the stand-in reaches the host's mirror as the host's apt does
+        (rootfs / "etc/apt/apt.conf.d/99dockercourse-host-mirror").write_text("\n".join(settings) + "\n")
     for command in standin.setup:
         run_step(["chroot", str(rootfs), "sh", "-c", command], f"`{command}` in the stand-in")
     # Official python images let pip install into the system interpreter; Debian's refuses (PEP 668).
