@@ -23,6 +23,8 @@ PULL_TIMEOUT_S = 600
 REGISTRY_PROBE = "https://registry-1.docker.io/v2/"
 # Words in `docker pull`'s error that mean the registry answered "no such image" (a wrong name);
 # any other failure means no registry is usable (offline, firewall, TLS proxy, rate limit).
+#: Where a course stack keeps the archives its images were loaded from (compose.yaml sets it in the lab).
+ARCHIVES_ENV = "DOCKERCOURSE_IMAGE_ARCHIVES"
 #: `make lab` prepares the images the first chapters do not need in the background; its output goes here.
 BACKGROUND_LOG = REPO_DIR / "build" / "images.log"
 NAME_ERRORS = ("manifest unknown", "not found", "pull access denied", "unauthorized", "invalid reference format")
@@ -92,6 +94,8 @@ def _ensure_one(image: Image, offline: str | None) -> tuple[str, str | None]:
         return "official, pulled", None
     if kind == "room copy":
         return "room copy, present (no registry answers)", reason
+    if local is None and _load_from_archives(image):
+        return "loaded from the course's image archives (no registry answers)", reason
     if local is not None and image_labels(local).get(STANDIN_KEY_LABEL) == image.standin.cache_key():
         return "stand-in, present (no registry answers)", reason
     print(f"images: {image.name} cannot be pulled ({why})", flush=True)
@@ -99,6 +103,19 @@ def _ensure_one(image: Image, offline: str | None) -> tuple[str, str | None]:
     if local is not None:  # the outdated stand-in, now untagged; kept if a container still uses it
         docker("image", "rm", local["Id"], check=False)
     return "stand-in, built (no registry answers)", reason
+
+
+def _load_from_archives(image: Image) -> bool:
+    """In the course stack (compose.yaml sets ARCHIVES_ENV): load the archive the stack was started with, which
+    holds the image (`make stack` saved it from the host's engine, or a workshop bundle brought it)."""
+    directory = os.environ.get(ARCHIVES_ENV)
+    archives = sorted(Path(directory).glob("*.tar*")) if directory and Path(directory).is_dir() else []
+    for archive in archives:
+        print(f"images: {image.name} is missing: loading {archive} …", flush=True)
+        docker("load", "--quiet", "-i", str(archive), timeout=1800, check=False)
+        if inspect_image(image.name) is not None:
+            return True
+    return False
 
 
 def ensure_images(repositories: list[str] | None = None, table: bool = True) -> list[tuple[Image, str]]:

@@ -26,7 +26,8 @@ from ..engine import docker, require_engine
 from ..manifest import image_names, inspect_image
 
 COMPOSE_FILE = REPO_DIR / "compose.yaml"
-PROJECT = "dockercourse"
+#: The stack's Compose project: compose.yaml's name, STACK_NAME or dockercourse (a test runs a second stack).
+PROJECT_ENV, DEFAULT_PROJECT = "STACK_NAME", "dockercourse"
 #: Where `make stack` saves the host's copies of the course's images for the private engine.
 STACK_IMAGES = REPO_DIR / "build" / "stack-images"
 ARCHIVE = "images.tar"
@@ -83,15 +84,19 @@ def free_port(wanted: int | None = None) -> int:
                       "another with `make stack LAB_PORT=…`")
 
 
+def project() -> str:
+    return os.environ.get(PROJECT_ENV) or DEFAULT_PROJECT
+
+
 def compose(*args: str, env: dict[str, str] | None = None, timeout: float = UP_TIMEOUT_S, check: bool = True):
     """`docker compose` on the course stack's compose file."""
-    return docker("compose", "-f", str(COMPOSE_FILE), "-p", PROJECT, *args, env=env, timeout=timeout, check=check,
+    return docker("compose", "-f", str(COMPOSE_FILE), "-p", project(), *args, env=env, timeout=timeout, check=check,
                   merge=True)
 
 
 def _engine_refused() -> str | None:
     """Why the private engine is not running, when it is not (a policy that forbids privileged containers, say)."""
-    listed = docker("ps", "--all", "--filter", f"label=com.docker.compose.project={PROJECT}",
+    listed = docker("ps", "--all", "--filter", f"label=com.docker.compose.project={project()}",
                     "--filter", "label=com.docker.compose.service=engine", "--format", "{{.ID}} {{.State}}",
                     check=False).stdout.split()
     if len(listed) == 2 and listed[1] == "running":
