@@ -1,204 +1,294 @@
-"""Chapter 06's checkers (Docker Compose) against the starting points, typical wrong answers and the
-reference solutions.
+"""Chapter 06's checkers (Docker Compose): the judges against hand-written records, with no engine (the starting
+points, typical wrong answers, the chapter's solutions and other correct answers), and the observers against a
+real stack of the sample app.
 
-Each engine test runs the sample app's compose.yaml as its own project, named and labelled after the
-test's label (`tests-…`), on host ports the engine picks (WEB_PORT=127.0.0.1:0), so it collides
-with neither the chapter (8060–8069) nor other tests; the project is taken down afterwards. The
-starting points are read from the chapter itself, so these tests follow its cells.
+The engine tests run the sample app's compose.yaml as their own project, named and labelled after the test's
+label (`tests-…`), on host ports the engine picks (WEB_PORT=127.0.0.1:0), so they collide with neither the chapter
+(8060–8069) nor other tests; the project is taken down afterwards.
 """
 
-import os
-import re
-import shlex
-import subprocess
-
-import nbformat
 import pytest
 
 from dockercourse import REPO_DIR
 from dockercourse.checks import ch06
-from dockercourse.course import TEST_PORTS
-from dockercourse.exercises import find_exercises
-from tests.shell import captured
+from dockercourse.engine import docker
+from dockercourse.manifest import manifest_image
 
 COMPOSE_FILE = REPO_DIR / "sample_app" / "compose.yaml"
-NOTEBOOK = REPO_DIR / "notebooks" / "06-compose.ipynb"
-ANY_PORT = "127.0.0.1:0"          # the engine picks a free host port for each replica
-FIXED_PORT = str(TEST_PORTS[8])  # this module's fixed port, to provoke "port is already allocated"
-CHAPTER_COMPOSE = "docker compose -p course06 -f ../sample_app/compose.yaml"
+PYTHON = manifest_image("python").name
+REDIS_AT = "172.18.0.2"
 
 
-def output(result: subprocess.CompletedProcess) -> list[str]:
-    """What `answer = !command` gives a notebook: the output's lines, stderr included."""
-    return (result.stdout + result.stderr).splitlines()
+# --- Exercise 6.1: records ---------------------------------------------------------------------------------
+
+def probe_record(networks=("course06_default",), running=True, label="06", command=("sleep", "infinity"),
+                 resolved=(REDIS_AT,), opened=True, targets_running=True) -> dict:
+    return {"probe": {"name": "course06-probe", "running": running, "status": "running" if running else "exited",
+                      "exit_code": 0, "command": list(command), "networks": list(networks), "label": label},
+            "targets": [{"name": "course06-redis-1", "running": targets_running, "addresses": [REDIS_AT]}],
+            "reached": {"resolved": list(resolved), "open": opened} if running else None}
 
 
-def starting_points(number: str) -> list[str]:
-    """The sources of an exercise's `exercise` cells, as the chapter stores them."""
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    exercise = next(found for found in find_exercises(notebook) if found.number == number)
-    return [notebook.cells[index].source for index in exercise.stubs]
+def test_6_1_starting_point_no_probe_gets_where_to_look():
+    verdict = ch06.judge_probe({"probe": None, "targets": [], "reached": None})
+    assert not verdict and verdict.code == "probe-missing"
+    assert "there is no container course06-probe yet" in verdict.message and "Section 4" in verdict.hint
+    assert "--network" not in verdict.hint and "course06_default" not in verdict.hint
 
 
-def stub_command(source: str, project: str) -> tuple[dict[str, str], list[str]]:
-    """The `!` command of a starting point: (its VAR=value prefixes, its argv), aimed at the test's project."""
-    line = next(line for line in source.splitlines() if re.match(r"^(\w+\s*=\s*)?!", line))
-    words = shlex.split(line.split("!", 1)[1].replace(CHAPTER_COMPOSE,
-                                                       f"docker compose -p {project} -f {COMPOSE_FILE}"))
-    env = dict(word.split("=", 1) for word in words if re.match(r"^[A-Z_]+=", word) and words.index(word) == 0)
-    return env, words[len(env):]
+def test_6_1_a_probe_on_the_default_bridge_cannot_resolve_the_service():
+    verdict = ch06.judge_probe(probe_record(networks=("bridge",), resolved=(), opened=False))
+    assert not verdict and verdict.code == "name-not-resolved"
+    assert "course06-probe is on bridge" in verdict.hint and "docker network ls" in verdict.hint
 
+
+def test_6_1_a_probe_whose_python_exited_at_once():
+    verdict = ch06.judge_probe(probe_record(running=False, command=("python3",)))
+    assert not verdict and verdict.code == "probe-exited"
+    assert "`python3` ended at once" in verdict.hint and "sleep infinity" in verdict.hint
+
+
+def test_6_1_a_probe_without_the_label_and_a_stack_that_is_down():
+    assert ch06.judge_probe(probe_record(label=None)).code == "label-missing"
+    assert ch06.judge_probe(probe_record(targets_running=False)).code == "stack-down"
+
+
+def test_6_1_another_projects_redis_and_a_closed_port():
+    verdict = ch06.judge_probe(probe_record(networks=("shop_default",), resolved=("172.30.0.5",)))
+    assert not verdict and verdict.code == "resolves-elsewhere" and "course06's own network" in verdict.hint
+    assert ch06.judge_probe(probe_record(opened=False)).code == "port-closed"
+
+
+def test_6_1_the_solution_passes():
+    verdict = ch06.judge_probe(probe_record())
+    assert verdict, repr(verdict)
+    assert repr(verdict).startswith("✓") and "leads to the stack's redis" in verdict.message
+
+
+def test_6_1_another_correct_answer():
+    """A Redis image instead of Python, started on the default bridge and connected to the project network later."""
+    record = probe_record(networks=("bridge", "course06_default"), command=("docker-entrypoint.sh", "sleep",
+                                                                             "infinity"))
+    assert ch06.judge_probe(record), repr(ch06.judge_probe(record))
+
+
+# --- Exercise 6.2: records ---------------------------------------------------------------------------------
+
+CURL = ["CMD", "curl", "-fsS", "http://localhost:8000/health"]
+CURL_MISSING = 'OCI runtime exec failed: exec failed: unable to start container process: exec: "curl": ' \
+               "executable file not found in $PATH"
+
+
+def web_record(health="healthy", test=("CMD", "python", "healthcheck.py"), last_exit=0, output="",
+               files=("compose.yaml", "compose.ci.yaml"), running=True) -> dict:
+    return {"containers": [{"name": "course06-web-1", "running": running, "status": "running" if running else "exited",
+                            "health": health, "test": list(test) if test else None, "last_exit": last_exit,
+                            "last_output": output, "config_files": list(files), "app_status": 200}]}
+
+
+def test_6_2_starting_point_a_check_whose_program_is_missing():
+    verdict = ch06.judge_web_health(web_record("unhealthy", CURL, -1, CURL_MISSING))
+    assert not verdict and verdict.code == "check-command-missing"
+    assert "the app itself answers /health" in verdict.message and "exit code and output" in verdict.hint
+    assert "python" not in verdict.hint and "curl" not in verdict.hint
+
+
+def test_6_2_disabling_the_check_or_one_that_cannot_fail_is_not_a_repair():
+    assert ch06.judge_web_health(web_record(health=None, test=("NONE",))).code == "healthcheck-disabled"
+    verdict = ch06.judge_web_health(web_record(test=("CMD-SHELL", "true")))
+    assert not verdict and verdict.code == "check-always-passes"
+
+
+def test_6_2_dropping_the_override_or_a_check_that_still_fails():
+    assert ch06.judge_web_health(web_record(files=("compose.yaml",))).code == "override-dropped"
+    verdict = ch06.judge_web_health(web_record("unhealthy", ("CMD", "python", "-c", "import sys; sys.exit(1)"), 1))
+    assert not verdict and verdict.code == "check-failing"
+    assert ch06.judge_web_health(web_record("starting")).code == "still-starting"
+
+
+def test_6_2_a_stack_that_is_down_or_a_web_that_stopped():
+    assert ch06.judge_web_health({"containers": []}).code == "stack-down"
+    assert ch06.judge_web_health(web_record(running=False)).code == "web-not-running"
+
+
+def test_6_2_the_solution_passes():
+    verdict = ch06.judge_web_health(web_record())
+    assert verdict, repr(verdict)
+    assert "python healthcheck.py" in verdict.message
+
+
+def test_6_2_another_correct_answer():
+    """A one-line Python check with the standard library, as a shell-form command."""
+    check = ("CMD-SHELL", "python -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')\"")
+    assert ch06.judge_web_health(web_record(test=check))
+
+
+# --- Exercise 6.3: records ---------------------------------------------------------------------------------
+
+RELEASE = "/tmp/dockercourse-06/release.env"
+
+
+def version_record(values=("3.0",), version="3.0", env_files=(RELEASE,), page="3.0", running=True) -> dict:
+    return {"env_file": {"path": RELEASE, "values": None if values is None else list(values)},
+            "containers": [{"name": "course06-web-1", "running": running, "status": "running",
+                            "app_version": version, "env_files": list(env_files), "page_version": page}]}
+
+
+def test_6_3_starting_point_an_env_file_that_sets_nothing():
+    verdict = ch06.judge_app_version(version_record(values=(), version="1.0", env_files=(), page="1.0"))
+    assert not verdict and verdict.code == "env-file-unset"
+    assert "release.env sets nothing yet" in verdict.message and "section 1's table" in verdict.hint
+    assert "--env-file" not in verdict.hint and "APP_VERSION=3.0" not in verdict.hint
+
+
+def test_6_3_a_missing_file_and_a_wrong_value():
+    assert ch06.judge_app_version(version_record(values=None)).code == "env-file-missing"
+    verdict = ch06.judge_app_version(version_record(values=("3.0", "3")))
+    assert not verdict and verdict.code == "env-file-wrong-value" and "APP_VERSION=3, not 3.0" in verdict.message
+
+
+def test_6_3_a_file_compose_did_not_read():
+    """Written right but not given to Compose, or given to the service as env_file: compose.yaml's default wins."""
+    verdict = ch06.judge_app_version(version_record(version="1.0", env_files=(), page="1.0"))
+    assert not verdict and verdict.code == "env-file-not-read"
+    assert "compose.yaml's default" in verdict.hint and "environment: wins" in verdict.hint
+
+
+def test_6_3_the_right_value_from_elsewhere():
+    verdict = ch06.judge_app_version(version_record(env_files=()))
+    assert not verdict and verdict.code == "not-from-the-env-file" and "no env file read" in verdict.message
+    verdict = ch06.judge_app_version(version_record(env_files=("/tmp/other.env",)))
+    assert not verdict and "/tmp/other.env" in verdict.message
+
+
+def test_6_3_a_stack_that_is_down_and_a_page_not_updated():
+    assert ch06.judge_app_version(version_record(running=False)).code == "stack-down"
+    assert ch06.judge_app_version(version_record(page="1.0")).code == "page-stale"
+
+
+def test_6_3_the_solution_passes():
+    verdict = ch06.judge_app_version(version_record())
+    assert verdict, repr(verdict)
+    assert "read from release.env" in verdict.message
+
+
+def test_6_3_another_correct_answer():
+    """COMPOSE_ENV_FILES instead of --env-file: Compose records the file the same way; quotes in the file."""
+    assert ch06.judge_app_version(version_record(values=("3.0",), env_files=("/tmp/dockercourse-06/../dockercourse"
+                                                                              "-06/release.env",)))
+
+
+def test_6_3_env_file_values_reads_key_value_lines(tmp_path):
+    env_file = tmp_path / "release.env"
+    assert ch06.env_file_values(str(env_file)) is None
+    env_file.write_text("# a comment\nAPP_VERSION = '2.0'\nLOG_LEVEL=DEBUG\nAPP_VERSION=\"3.0\"\n")
+    assert ch06.env_file_values(str(env_file)) == ["2.0", "3.0"]
+
+
+# --- Exercise 6.4: records ---------------------------------------------------------------------------------
+
+def replica(number: int, port: int | None, running=True, error="", health="healthy", hostname=None,
+            counted=True) -> dict:
+    return {"name": f"course06-web-{number}", "running": running, "status": "running" if running else "created",
+            "error": error, "health": health if running else None, "answered": running,
+            "hostname": hostname or f"host{number}", "counted_in_redis": counted,
+            "host_ports": [port] if port and running else []}
+
+
+def test_6_4_starting_point_one_replica():
+    verdict = ch06.judge_replicas({"containers": [replica(1, 8060)]})
+    assert not verdict and verdict.code == "wrong-replica-count"
+    assert "1 web replica(s) running, not 4" in verdict.message and "section 9" in verdict.hint
+    assert "8065-8068" not in verdict.hint
+
+
+def test_6_4_a_fixed_port_leaves_three_replicas_created():
+    error = "Bind for 0.0.0.0:8060 failed: port is already allocated"
+    record = {"containers": [replica(1, 8060)] + [replica(n, None, running=False, error=error) for n in (2, 3, 4)]}
+    verdict = ch06.judge_replicas(record)
+    assert not verdict and verdict.code == "port-already-allocated" and "3 of 4" in verdict.message
+
+
+def test_6_4_unhealthy_shared_hostname_count_in_memory_and_ports_elsewhere():
+    four = [replica(n, 8064 + n) for n in (1, 2, 3, 4)]
+    assert ch06.judge_replicas({"containers": [*four[:3], replica(4, 8068, health="starting")]}).code == \
+        "replicas-unhealthy"
+    assert ch06.judge_replicas({"containers": [*four[:3], replica(4, 8068, hostname="host1")]}).code == \
+        "shared-hostname"
+    assert ch06.judge_replicas({"containers": [*four[:3], replica(4, 8068, counted=False)]}).code == \
+        "count-not-shared"
+    verdict = ch06.judge_replicas({"containers": [replica(n, 8060 + n) for n in (1, 2, 3, 4)]})
+    assert not verdict and verdict.code == "ports-outside-range"
+
+
+def test_6_4_the_solution_passes():
+    verdict = ch06.judge_replicas({"containers": [replica(n, 8064 + n) for n in (1, 2, 3, 4)]})
+    assert verdict, repr(verdict)
+    assert "8065, 8066, 8067, 8068" in verdict.message
+
+
+def test_6_4_another_correct_answer():
+    """WEB_PORT=127.0.0.1:8065-8068: the same ports on loopback only, taken in another order."""
+    ports = {1: 8068, 2: 8065, 3: 8067, 4: 8066}
+    assert ch06.judge_replicas({"containers": [replica(n, port) for n, port in ports.items()]})
+
+
+# --- The observers, against a real stack ------------------------------------------------------------------
 
 @pytest.fixture
-def stack(test_label):
-    """`docker compose` on the sample app, as project `test_label`; `down -v` at the end."""
+def stack(test_label, tmp_path):
+    """`docker compose` on the sample app as project `test_label`, ports picked by the engine; `down` at the end."""
+    env = {"DOCKERCOURSE_LABEL": test_label, "WEB_PORT": "127.0.0.1:0", "COMPOSE_ANSI": "never"}
 
-    def compose(*args: str, env_file=None, web_port: str = ANY_PORT, app_version: str | None = None,
-                check: bool = True) -> subprocess.CompletedProcess:
-        env = {key: value for key, value in os.environ.items() if key not in ("APP_VERSION", "WEB_PORT")}
-        env.update(DOCKERCOURSE_LABEL=test_label, WEB_PORT=web_port, COMPOSE_ANSI="never")
-        if app_version is not None:
-            env["APP_VERSION"] = app_version
-        options = ["--env-file", str(env_file)] if env_file else []
-        result = subprocess.run(["docker", "compose", "-p", test_label, "-f", str(COMPOSE_FILE), *options, *args],
-                                capture_output=True, text=True, env=env)
-        assert result.returncode == 0 or not check, result.stderr
-        return result
+    def compose(*args: str, files=(), check: bool = True, **extra: str):
+        options = [option for file in files for option in ("-f", str(file))]
+        return docker("compose", "-p", test_label, "-f", str(COMPOSE_FILE), *options, *args,
+                      env={**env, **extra}, check=check, timeout=600)
 
     compose.project = test_label
     yield compose
-    compose("down", "--volumes", check=False)
+    compose("down", "--volumes", "--remove-orphans", check=False)
 
 
-# --- Exercise 6.1 -----------------------------------------------------------------------------
-
-def test_app_version_starting_point_gets_the_hint_to_write_the_file(tmp_path):
-    env_stub, _ = starting_points("6.1")
-    env_file = tmp_path / "release.env"
-    env_file.write_text(env_stub.split("\n", 1)[1])  # the %%writefile cell's body: a TODO only
-    verdict = ch06.compose_app_version("3.0", project="tests-none", env_file=str(env_file))
-    assert not verdict and "release.env does not set APP_VERSION yet" in verdict.message
-    assert "one KEY=value line" in verdict.hint and repr(verdict).startswith("✗")
-
-
-@pytest.mark.parametrize("content, message, hint", [
-    (None, "there is no env file", "%%writefile cell"),
-    ("export APP_VERSION 3.0\n", "does not set APP_VERSION yet", "no `export`"),
-    ("APP_VERSION=3\n", "sets APP_VERSION=3, not 3.0", "the version the home page should show"),
-    ("APP_VERSION=2.0\n# APP_VERSION=3.0\n", "sets APP_VERSION=2.0, not 3.0", "3.0"),
-])
-def test_app_version_wrong_env_files_fail_with_a_hint(tmp_path, content, message, hint):
-    env_file = tmp_path / "release.env"
-    if content is not None:
-        env_file.write_text(content)
-    verdict = ch06.compose_app_version("3.0", project="tests-none", env_file=str(env_file))
-    assert not verdict and message in verdict.message and hint in verdict.hint
-
-
-# One stack per test, driven through the typical wrong answers to the reference solution: every
-# `up` on a fresh project costs seconds, so the steps share it.
-
-def test_app_version_wrong_answers_fail_with_a_hint_and_the_reference_passes(engine, stack, tmp_path):
-    verdict = ch06.compose_app_version("3.0", project=stack.project)
-    assert not verdict and "bring the stack up with that project name" in verdict.hint
-
-    stack("up", "-d", "--wait")  # no env file: compose.yaml's default
-    verdict = ch06.compose_app_version("3.0", project=stack.project)
-    assert not verdict and "1.0 is compose.yaml's default" in verdict.hint
-
-    env_file = tmp_path / "release.env"
-    env_file.write_text("APP_VERSION=3.0\n")  # the right file, not passed: the starting point's blank left
-    _, command = stub_command(starting_points("6.1")[1], stack.project)
-    assert captured(*command)[-1].startswith("couldn't find env file"), "the stub's blank should fail"
-    verdict = ch06.compose_app_version("3.0", project=stack.project, env_file=str(env_file))
-    assert not verdict and f"--env-file {env_file}" in verdict.hint
-
-    stack("up", "-d", "--wait", app_version="3.0")  # the right value, but from the shell
-    verdict = ch06.compose_app_version("3.0", project=stack.project)
-    assert not verdict and "pass it with --env-file" in verdict.hint
-
-    assert "--force-recreate" in verdict.hint  # the same value: Compose leaves web as it is
-
-    other = tmp_path / "other.env"
-    other.write_text("APP_VERSION=3\n")
-    stack("up", "-d", "--wait", env_file=other)
-    verdict = ch06.compose_app_version("3.0", project=stack.project)
-    assert not verdict and "APP_VERSION=3, not 3.0" in verdict.message
-    assert "the env file should hold the line APP_VERSION=3.0" in verdict.hint
-
-    other.write_text("APP_VERSION=3.0\n")  # the right value, from another file than the exercise's
-    stack("up", "-d", "--wait", env_file=other)
-    verdict = ch06.compose_app_version("3.0", project=stack.project, env_file=str(env_file))
-    assert not verdict and "but from the env file" in verdict.message
-
-    stack("up", "-d", "--wait", "--force-recreate", env_file=env_file)  # the reference, as the hint says
-    verdict = ch06.compose_app_version("3.0", project=stack.project, env_file=str(env_file))
+def test_the_observers_see_a_probe_a_broken_healthcheck_and_its_repair(stack, test_label, tmp_path):
+    stack("up", "-d", "--wait")
+    probe = f"{test_label}-probe"
+    assert ch06.probe_reaches_redis(probe, stack.project, creator=test_label).code == "probe-missing"
+    docker("run", "-d", "--name", probe, "--label", f"dockercourse={test_label}", PYTHON, "sleep", "infinity")
+    seen = ch06.observe_probe(probe, stack.project, creator=test_label)
+    assert seen["probe"]["networks"] == ["bridge"] and seen["reached"]["resolved"] == []
+    docker("network", "connect", f"{stack.project}_default", probe)
+    verdict = ch06.probe_reaches_redis(probe, stack.project, creator=test_label)
     assert verdict, repr(verdict)
-    assert "release.env" in verdict.message and repr(verdict).startswith("✓")
+    docker("rm", "-f", probe)
+
+    override = tmp_path / "compose.ci.yaml"
+    override.write_text("services:\n  web:\n    healthcheck:\n      test: " + str(CURL).replace("'", '"') +
+                        "\n      interval: 1s\n      retries: 2\n      start_period: 1s\n")
+    stack("up", "-d", "--wait", files=[override], check=False)
+    seen = ch06.observe_web_health(stack.project)
+    assert "executable file not found" in seen["containers"][0]["last_output"]
+    assert seen["containers"][0]["config_files"] == ["compose.yaml", "compose.ci.yaml"]
+    assert ch06.judge_web_health(seen, stack.project).code == "check-command-missing"
+    override.write_text('services:\n  web:\n    healthcheck:\n      test: ["CMD", "python", "healthcheck.py"]\n')
+    stack("up", "-d", "--wait", files=[override])
+    verdict = ch06.web_health_check_runs(stack.project)
+    assert verdict, repr(verdict)
 
 
-# --- Exercises 6.2 and 6.3 --------------------------------------------------------------------
-
-def test_replicas_and_redis_address_wrong_answers_fail_with_a_hint_and_the_references_pass(engine, stack):
-    verdict = ch06.compose_replicas(4, project=stack.project)
-    assert not verdict and "--scale web=4" in verdict.hint
-    verdict = ch06.redis_address(["10.0.0.1"], project=stack.project)
-    assert not verdict and "no redis container" in verdict.message
-
-    stack("up", "-d", "--wait")  # where the chapter's exercises start: one replica
-    env, command = stub_command(starting_points("6.2")[0], stack.project)
-    assert env == {"WEB_PORT": "____"}
-    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **env})
-    assert result.returncode != 0, "the starting point's blanks should make `up` fail"
-    verdict = ch06.compose_replicas(4, project=stack.project)  # what the chapter stores
-    assert not verdict and "1 web replica(s) running, not 4" in verdict.message
-    assert "WEB_PORT takes a range" in verdict.hint
-
-    _, command = stub_command(starting_points("6.3")[0], stack.project)
-    verdict = ch06.redis_address(captured(*command), project=stack.project)  # what the chapter stores
-    assert not verdict and "still has its blank" in verdict.message
-    assert "runs a command in a service's running container" in verdict.hint
+def test_the_observers_see_a_version_from_an_env_file_and_replicas(stack, tmp_path):
+    env_file = tmp_path / "release.env"
+    env_file.write_text("APP_VERSION=3.0\n")
+    stack("up", "-d", "--wait")
+    assert ch06.compose_app_version("3.0", stack.project, str(env_file)).code == "env-file-not-read"
+    stack("--env-file", str(env_file), "up", "-d", "--wait")
+    seen = ch06.observe_app_version(stack.project, str(env_file))
+    assert seen["containers"][0]["page_version"] == "3.0" and seen["containers"][0]["env_files"] == [str(env_file)]
+    assert ch06.judge_app_version(seen, "3.0", stack.project), repr(ch06.judge_app_version(seen))
 
     stack("up", "-d", "--wait", "--scale", "web=2")
-    verdict = ch06.compose_replicas(4, project=stack.project)
-    assert not verdict and "2 web replica(s) running, not 4" in verdict.message
-    assert "a plain `up` goes back to the file's one" in verdict.hint
-
-    web_address = output(stack("exec", "web", "hostname", "-i"))
-    verdict = ch06.redis_address(web_address, project=stack.project)
-    assert not verdict and "a web container" in verdict.message
-    verdict = ch06.redis_address(["127.0.0.1"], project=stack.project)
-    assert not verdict and "loopback" in verdict.message
-    verdict = ch06.redis_address(["203.0.113.7"], project=stack.project)
-    assert not verdict and "ask the redis container itself" in verdict.hint
-
-    # A fixed host port: the first replica takes it, the others stay `created`.
-    stack("up", "-d", "--wait", "--scale", "web=4", web_port=FIXED_PORT, check=False)
-    verdict = ch06.compose_replicas(4, project=stack.project)
-    assert not verdict and "host port is already allocated" in verdict.message
-    assert "give each replica its own" in verdict.hint
-
-    # The reference solutions are run by `make nbval` in the chapter itself; this one, with ports the
-    # engine picks, proves the checkers accept replicas on any ports and the address on any network.
-    stack("up", "-d", "--wait", "--scale", "web=4")
-    verdict = ch06.compose_replicas(4, project=stack.project)
+    seen = ch06.observe_replicas(stack.project)
+    assert [container["running"] for container in seen["containers"]] == [True, True]
+    assert all(len(container["host_ports"]) == 1 and container["counted_in_redis"] for container in seen["containers"])
+    verdict = ch06.judge_replicas(seen, 2, range(1, 65536), stack.project)
     assert verdict, repr(verdict)
-    answer = output(stack("exec", "redis", "hostname", "-i"))
-    verdict = ch06.redis_address(answer, project=stack.project)
-    assert verdict, repr(verdict)
-    assert f"{stack.project}_default" in verdict.message
-
-
-@pytest.mark.parametrize("answer, hint", [
-    ([], "capture the command's output"),
-    (['unknown docker command: "compose ____"'], "replace ____ with the compose subcommand"),
-    (["socket.gaierror: [Errno -2] Name or service not known"], "only on the project's network"),
-    (['service "redis" is not running'], "the stack must be up"),
-    (["no such service: redsi"], "the service is called redis"),
-    (["redis"], "`hostname -i` prints it"),
-])
-def test_redis_address_unusable_answers_fail_with_a_hint(answer, hint):
-    verdict = ch06.redis_address(answer)
-    assert not verdict
-    assert hint in verdict.hint
-    assert repr(verdict).startswith("✗")
