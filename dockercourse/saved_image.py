@@ -1,7 +1,7 @@
 """Where a text occurs in an image as `docker save` writes it: the config, the manifests, every layer.
 
-Used by: chapter 10 (security), to prove that a build secret is absent from every layer, and that a
-secret passed as a build argument or an environment variable is not; its exercise checker too.
+Used by: the security checkers (checks/ch10.py, Exercise 10.3), to prove that a build secret is absent from every
+layer and config of the saved image; the chapter itself shows the same search in a visible cell.
 """
 
 import gzip
