@@ -14,77 +14,13 @@ from pathlib import Path
 
 from .. import LABEL
 from ..engine import docker
-from ..manifest import manifest_image
-from .common import Verdict, container_facts
+from .common import Verdict, addresses, container_facts, get_inside, reach_from, service_containers
 
 PROJECT = "course06"
 #: How a learner names the stack in a hint (the chapter runs it from notebooks/).
 STACK = "docker compose -p {project} -f ../sample_app/compose.yaml"
 CONFIG_FILES = "com.docker.compose.project.config_files"
 ENV_FILES = "com.docker.compose.project.environment_file"
-#: Run in a throwaway container that shares a container's network namespace (and so its DNS view): where a name
-#: leads from there, and whether the port answers. Prints one JSON line.
-REACH = """
-import json, socket, sys
-name, port = sys.argv[1], int(sys.argv[2])
-try:
-    found = sorted({info[4][0] for info in socket.getaddrinfo(name, port, proto=socket.IPPROTO_TCP)})
-except socket.gaierror:
-    found = []
-try:
-    socket.create_connection((name, port), timeout=3).close()
-    opened = True
-except OSError:
-    opened = False
-print(json.dumps({"resolved": found, "open": opened}))
-"""
-#: Run inside a container of the app's image: a GET on its own port 8000; prints the status, then the body.
-GET_INSIDE = """
-import sys, urllib.error, urllib.request
-try:
-    with urllib.request.urlopen("http://127.0.0.1:8000" + sys.argv[1], timeout=5) as answer:
-        print(answer.status); print(answer.read().decode())
-except urllib.error.HTTPError as error:
-    print(error.code); print(error.read().decode())
-"""
-
-
-# --- What every checker of the chapter observes ------------------------------------------------------------
-
-def service_containers(project: str, service: str) -> list[str]:
-    """The names of a Compose service's containers, running or not, by replica number; one-off runs left out."""
-    rows = docker("ps", "--all", "--filter", f"label=com.docker.compose.project={project}",
-                  "--filter", f"label=com.docker.compose.service={service}",
-                  "--filter", "label=com.docker.compose.oneoff=False",
-                  "--format", '{{.Names}} {{.Label "com.docker.compose.container-number"}}').stdout.split("\n")
-    pairs = [row.split() for row in rows if row.strip()]
-    return [name for name, *_ in sorted(pairs, key=lambda pair: int(pair[1]) if len(pair) > 1 else 0)]
-
-
-def addresses(name: str) -> dict[str, str]:
-    """A container's IPv4 address on each of its networks."""
-    found = docker("container", "inspect", "--format", "{{json .NetworkSettings.Networks}}", name, check=False)
-    networks = json.loads(found.stdout) if found.returncode == 0 else {}
-    return {network: settings.get("IPAddress", "") for network, settings in (networks or {}).items()}
-
-
-def reach_from(container: str, name: str, port: int, creator: str) -> dict:
-    """From `container`'s network namespace: {"resolved": [addresses of `name`], "open": whether `port` answers}.
-    A throwaway container of the course's Python image joins the namespace, so the learner's image may lack
-    Python (a debug container, as chapter 07 shows)."""
-    result = docker("run", "--rm", "--label", f"{LABEL}={creator}", "--network", f"container:{container}",
-                    manifest_image("python").name, "python", "-c", REACH, name, str(port), check=False)
-    try:
-        return json.loads(result.stdout.strip().splitlines()[-1])
-    except (IndexError, json.JSONDecodeError):
-        return {"resolved": [], "open": False}
-
-
-def get_inside(container: str, path: str) -> tuple[int, str] | None:
-    """(status, body) of a GET on the app's own port from inside its container; None when nothing answers."""
-    result = docker("exec", container, "python", "-c", GET_INSIDE, path, check=False)
-    status, _, body = result.stdout.partition("\n")
-    return (int(status), body.strip()) if result.returncode == 0 and status.strip().isdigit() else None
 
 
 def _stack_hint(project: str) -> str:

@@ -12,8 +12,7 @@ it, where a port is published, what the app's readiness endpoint says.
 from .. import LABEL
 from ..engine import docker
 from ..wait import TimedOut, get, until
-from .ch06 import GET_INSIDE, addresses, reach_from, service_containers
-from .common import Verdict, container_facts, judge_label
+from .common import GET_INSIDE, Verdict, addresses, container_facts, judge_label, reach_from, service_containers
 
 LOOPBACK = {"127.0.0.1", "::1"}
 EVERY_ADDRESS = {"", "0.0.0.0", "::"}

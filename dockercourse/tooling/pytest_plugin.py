@@ -99,8 +99,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 @pytest.hookimpl(trylast=True)
 def pytest_collection_finish(session: pytest.Session) -> None:
     """After `-m` has deselected: stop with one line when what remains needs an engine and none answers."""
-    if hasattr(session.config, "workerinput"):
-        return  # a pytest-xdist worker: the harness asked the engine before starting the workers
+    if hasattr(session.config, "workerinput") or session.config.option.collectonly:
+        return  # a pytest-xdist worker (the harness asked the engine before starting the workers), or nothing runs
     if any(_needs_engine(item) for item in session.items):
         try:
             require_engine()
