@@ -1,6 +1,7 @@
 """How much memory a running container uses, as `docker stats` reports it, in bytes.
 
-Used by: chapter 01 (section 6, its check cell and its plot of containers against documented VMs).
+Used by: chapter 01 (section 7: its check cell and its plot of containers against documented VMs; Exercise 1.3's
+checker, which compares three containers' use).
 """
 
 import re

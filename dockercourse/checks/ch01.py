@@ -1,155 +1,219 @@
 """Chapter 01's exercise checkers (Containers vs virtual machines).
 
-Each returns a Verdict, with a hint when the answer is not there yet.
+Each checker observes, then judges (common.py): ``observe_x`` asks the engine for a plain record, ``judge_x`` words
+the verdict from that record alone, ``x`` is what the chapter's checker cell calls.
 """
 
-import os
-
-from .. import LABEL
+from ..container_memory import to_bytes
 from ..engine import docker
-from .common import Verdict, inspect_container, not_labelled
+from ..wait import TimedOut, until
+from .common import Verdict, container_facts, inspect_container, judge_label
+
+CREATOR = "01"
+
+# --- Exercise 1.1: a debug container in another container's PID namespace ---------------------------------
+
+WEB, DEBUG = "course01-web", "course01-debug"
 
 
-def oom_killed(exit_code, oom_killed, name: str = "ch01-hog", creator: str = "01") -> Verdict:
-    """Exercise 1.1 (chapter 01): a container killed by the kernel's OOM killer, and its exit state read back."""
-    container = inspect_container(name)
-    if container is None:
-        return Verdict(False, f"the engine has no container named {name!r}",
-                       f"in the first cell, run it detached (-d) with --name {name}, --label {LABEL}={creator} and "
-                       "a --memory limit below what its program allocates, then docker wait for it; without --rm: "
-                       "--rm deletes the container, and its exit code and OOMKilled flag with it")
-    if (problem := not_labelled(container, name, creator)) is not None:
-        return problem
-    state, limit = container["State"], container["HostConfig"].get("Memory") or 0
-    if limit == 0:
-        return Verdict(False, f"container {name} has no memory limit, so there is nothing to exceed",
-                       f"docker rm -f {name}, then run it again with --memory 64m")
-    if state["Running"]:
-        return Verdict(False, f"container {name} is still running",
-                       f"wait for it to end (docker wait {name}); if it never ends, its program does not "
-                       "allocate: use python -c \"data = bytearray(256 * 1024 * 1024)\"")
-    if state["ExitCode"] == 0:
-        return Verdict(False, f"{name} exited with 0: its program stayed within the {limit // 2**20} MiB limit",
-                       f"allocate more than the limit, e.g. bytearray(256 * 1024 * 1024) under --memory 64m "
-                       f"(docker rm -f {name} first)")
-    if state["ExitCode"] == 137 and not state["OOMKilled"]:
-        return Verdict(False, f"{name} got SIGKILL (exit code 137), but not from the OOM killer: OOMKilled is false",
-                       "someone else killed it (docker kill, or docker stop after its timeout): "
-                       "let the program itself allocate past the limit")
-    if not state["OOMKilled"]:
-        return Verdict(False, f"{name} exited with {state['ExitCode']}, and OOMKilled is false",
-                       f"read docker logs {name}: the program failed before it reached the limit")
-    if exit_code is None or oom_killed is None:
-        return Verdict(False, f"{name} was OOM-killed, but exit_code and oom_killed are not both set yet "
-                              f"(exit_code={exit_code!r}, oom_killed={oom_killed!r})",
-                       "in the second cell, read State.ExitCode and State.OOMKilled from hog_json: "
-                       "json.loads(\"\\n\".join(hog_json))[0][\"State\"]")
-    if isinstance(exit_code, list | tuple):
-        return Verdict(False, f"exit_code is a list of output lines, {exit_code!r}, not a number",
-                       "take the number out: exit_code = int(lines[0])")
-    if isinstance(exit_code, str) and exit_code.strip().isdigit():
-        return Verdict(False, f"exit_code is the text {exit_code!r}, not a number", "convert it: int(…)")
-    if exit_code == 9:
-        return Verdict(False, "9 is the signal's number (SIGKILL), not the exit code the engine reports",
-                       "a process killed by signal N exits with 128 + N: read State.ExitCode")
-    if exit_code != state["ExitCode"]:
-        return Verdict(False, f"you answered exit_code={exit_code!r}, but the engine says {state['ExitCode']}",
-                       f"read it from the engine: State.ExitCode in docker inspect {name} (or docker wait {name})")
-    if isinstance(oom_killed, str):
-        oom_killed = {"true": True, "false": False}.get(oom_killed.strip().lower(), oom_killed)
-    if oom_killed is not True:
-        return Verdict(False, f"you answered oom_killed={oom_killed!r}, but the engine says True",
-                       f"read State.OOMKilled in docker inspect {name}")
-    return Verdict(True, f"{name} exited with 137 = 128 + 9 (SIGKILL) and OOMKilled is true: the kernel killed it "
-                         f"for exceeding its {limit // 2**20} MiB limit")
+def observe_debug_container(name: str = DEBUG, target: str = WEB) -> dict:
+    """The target container (its ID, running or not) and the learner's container: its label, state and the PID
+    namespace it was given (HostConfig.PidMode: "" for its own, "host", or "container:ID")."""
+    found, aimed = inspect_container(name), inspect_container(target)
+    seen = {"target": None, "debug": None}
+    if aimed is not None:
+        seen["target"] = {"name": target, "id": aimed["Id"], "running": bool(aimed["State"]["Running"])}
+    if found is not None:
+        seen["debug"] = {"name": name, "labels": found["Config"].get("Labels") or {},
+                         "running": bool(found["State"]["Running"]), "status": found["State"]["Status"],
+                         "exit_code": found["State"]["ExitCode"], "pid_mode": found["HostConfig"].get("PidMode") or ""}
+    return seen
 
 
-def _parent_pid(name: str, pid: int) -> int | None:
-    """The host PID of the parent of a container's process, as `docker top NAME -o pid,ppid` lists it.
+def _debug_not_there(seen: dict, name: str, target: str, creator: str) -> Verdict | None:
+    debug = seen["debug"]
+    if seen["target"] is None or not seen["target"]["running"]:
+        return Verdict(False, f"{target} is not running, so there is nothing to look into",
+                       "run the cell of section 1 that starts it, then start yours again", code="target-not-running")
+    if debug is None:
+        return Verdict(False, f"the engine has no container named {name}",
+                       "start it from the course's Python image, with the chapter's label and a command that keeps it "
+                       "running. Which namespaces a new container gets is chosen by options of docker run (its "
+                       "--help lists them): section 3 used one of them to look at the host's processes",
+                       code="debug-missing")
+    if (unlabelled := judge_label(debug, creator)) is not None:
+        return unlabelled
+    if not debug["running"]:
+        return Verdict(False, f"{name} is not running ({debug['status']}, exit code {debug['exit_code']})",
+                       "a container lives as long as its command: give it one that keeps running (a container you "
+                       f"look from needs nothing else to do); remove it first (docker rm -f {name})",
+                       code="debug-exited")
+    return None
 
-    Asked of the engine, not of this machine's /proc: under Docker Desktop the process is in its VM.
-    """
-    listed = docker("top", name, "-o", "pid,ppid", check=False).stdout.splitlines()[1:]
-    parents = {int(row[0]): int(row[1]) for row in (line.split() for line in listed) if len(row) == 2}
-    return parents.get(pid)
+
+def judge_debug_container(seen: dict, name: str = DEBUG, target: str = WEB, creator: str = CREATOR) -> Verdict:
+    """Exercise 1.1: the learner's container runs, labelled, in the target's PID namespace."""
+    if (wrong := _debug_not_there(seen, name, target, creator)) is not None:
+        return wrong
+    mode, aimed = seen["debug"]["pid_mode"], seen["target"]
+    if mode == "host":
+        return Verdict(False, f"{name} sees every process of the engine's host: it joined the host's PID namespace",
+                       f"it should see what {target} sees, no more: the same option takes a container instead of "
+                       f"the host (docker rm -f {name} first)", code="joined-the-host")
+    if not mode.startswith("container:"):
+        return Verdict(False, f"{name} has a PID namespace of its own: it sees only its own processes",
+                       f"remove it and start it again in {target}'s PID namespace: the option that section 3 set "
+                       "to the host takes a container too", code="own-pid-namespace")
+    if mode.removeprefix("container:") not in (aimed["id"], aimed["name"]):
+        return Verdict(False, f"{name} joined the PID namespace of another container, not {target}'s",
+                       f"name {target} (or its ID) in the option", code="joined-another-container")
+    return Verdict(True, f"{name} shares {target}'s PID namespace: in it, {target}'s server is PID 1 and {name}'s "
+                         "own processes are listed beside it, with no tool needed in the server's image")
 
 
-def host_pid(answer, name: str = "ch01-web") -> Verdict:
-    """Exercise 1.2 (chapter 01): the host's PID for a container's PID 1."""
-    container = inspect_container(name)
-    if container is None or not container["State"]["Running"]:
-        return Verdict(False, f"container {name} is not running, so its PID 1 has no host PID",
-                       "run the cell of section 1 that starts it (docker run -d --name ch01-web …), then ask again")
-    engine_pid = container["State"]["Pid"]
+def debug_container(name: str = DEBUG, target: str = WEB) -> Verdict:
+    """Exercise 1.1 (chapter 01): a container that sees `target`'s processes, as `target` itself does."""
+    return judge_debug_container(observe_debug_container(name, target), name, target)
+
+
+# --- Exercise 1.2: a worker that the OOM killer stops ------------------------------------------------------
+
+WORKER = "course01-worker"
+#: What the worker's program allocates, as its command says it: its cache.
+ALLOCATION = "bytearray(100 * 2**20)"
+LOADED = "cache loaded"
+#: How long a running worker may take to say that its cache loaded.
+LOADING_S = 10
+#: A limit that holds the cache and the interpreter (about 110 MiB) with room to spare.
+ENOUGH_MIB = 120
+
+
+def _loaded(name: str) -> bool | None:
+    """True once the worker's log says its cache loaded; None before (what `until` waits past)."""
+    return LOADED in docker("logs", "--tail", "20", name, check=False, merge=True).stdout or None
+
+
+def observe_worker(name: str = WORKER, patience: float = LOADING_S) -> dict | None:
+    """The worker's state, limit and command, and whether its log says the cache loaded; None when it is gone.
+
+    A worker that runs but has not said so yet gets `patience` seconds (loading takes a moment after a start), and
+    is looked at again after them: the OOM killer may have ended it meanwhile."""
+    facts = container_facts(name)
+    if facts is None:
+        return None
+    loaded = bool(_loaded(name))
+    if facts["running"] and not loaded:
+        try:
+            loaded = bool(until(lambda: _loaded(name), timeout=patience, every=0.5, what="the cache loaded"))
+        except TimedOut:
+            loaded = False
+        facts = container_facts(name) or facts
+    seen = {key: facts[key] for key in ("name", "labels", "running", "status", "exit_code", "oom_killed", "memory",
+                                        "restart_count")}
+    return {**seen, "command": " ".join(facts["command"]), "loaded": loaded}
+
+
+def _worker_running(seen: dict) -> Verdict:
+    if seen["loaded"]:
+        return Verdict(True, f"{seen['name']} runs with its cache loaded under a {seen['memory'] // 2**20} MiB limit: "
+                             "enough for what it needs, and still a limit")
+    return Verdict(False, f"{seen['name']} is running but has not loaded its cache yet",
+                   "check again in a moment: loading takes about a second", code="still-loading")
+
+
+def _worker_stopped(seen: dict) -> Verdict:
+    name, limit = seen["name"], seen["memory"] // 2**20
+    if seen["status"] == "restarting":
+        return Verdict(False, f"{name} is between two attempts (restarting after exit code {seen['exit_code']})",
+                       "its restart policy starts it again after a pause: check again in a few seconds, and if it "
+                       "keeps failing, read why it ended", code="restarting")
+    if not seen["oom_killed"]:
+        return Verdict(False, f"{name} exited with {seen['exit_code']}, not from an OOM kill",
+                       f"its logs say why (docker logs {name})", code="exited-otherwise")
+    if limit >= ENOUGH_MIB:
+        return Verdict(False, f"{name}'s limit is now {limit} MiB, enough, but it is still stopped from its last "
+                              "OOM kill",
+                       "a new limit applies from the container's next start, and its restart policy gave up after "
+                       "three tries: it does not come back by itself", code="limit-changed-still-stopped")
+    return Verdict(False, f"{name} is not running: it exited with {seen['exit_code']} and OOMKilled is true",
+                   "137 = 128 + 9: the kernel killed it with SIGKILL for going over its memory limit. Its logs say how "
+                   "far it got; its command says how much it allocates. Give it the memory it needs, keep a limit, "
+                   "and have it running again", code="over-its-limit")
+
+
+def judge_worker(seen: dict | None, name: str = WORKER, creator: str = CREATOR) -> Verdict:
+    """Exercise 1.2: the worker runs its unchanged program, under a memory limit large enough for it."""
+    if seen is None:
+        return Verdict(False, f"the engine has no container named {name}",
+                       "run the set-up cell again: it creates it. If you re-create it yourself, keep its name, its "
+                       "label and its command", code="worker-missing")
+    if (unlabelled := judge_label(seen, creator)) is not None:
+        return unlabelled
+    if ALLOCATION not in seen["command"]:
+        return Verdict(False, f"{name} no longer runs the worker's program ({seen['command'][:60]!r})",
+                       f"the program needs its cache ({ALLOCATION}): give it the memory instead of changing it",
+                       code="program-changed")
+    if not seen["memory"]:
+        return Verdict(False, f"{name} runs without a memory limit",
+                       "with no limit, one leaking worker can take the whole machine's memory: keep a limit, large "
+                       "enough for the cache", code="no-memory-limit")
+    return _worker_running(seen) if seen["running"] else _worker_stopped(seen)
+
+
+def worker_repaired(name: str = WORKER) -> Verdict:
+    """Exercise 1.2 (chapter 01): the OOM-killed worker runs again, its program unchanged, under a limit."""
+    return judge_worker(observe_worker(name), name)
+
+
+# --- Exercise 1.3: which container uses the most memory? ---------------------------------------------------
+
+SERVICES = ("course01-cart", "course01-search", "course01-mail")
+
+
+def observe_memory_use(names: tuple[str, ...] = SERVICES) -> dict:
+    """What each of the containers uses now, in bytes, as `docker stats` measures it; None for one not running."""
+    running = set(docker("ps", "--format", "{{.Names}}", check=False).stdout.split())
+    present = [name for name in names if name in running]
+    usage: dict[str, int | None] = dict.fromkeys(names)
+    if present:
+        rows = docker("stats", "--no-stream", "--format", "{{.Name}}\t{{.MemUsage}}", *present, check=False).stdout
+        for row in rows.splitlines():
+            name, _, amounts = row.partition("\t")
+            if name in usage and "/" in amounts:
+                usage[name] = to_bytes(amounts.split("/")[0])
+    return {"usage": usage}
+
+
+def judge_memory_use(seen: dict, answer) -> Verdict:
+    """Exercise 1.3: the answer names the container that uses the most memory."""
+    usage = seen["usage"]
+    if None in usage.values():
+        gone = ", ".join(name for name, used in usage.items() if used is None)
+        return Verdict(False, f"not running: {gone}", "run the set-up cell again: it starts the three containers",
+                       code="set-up-not-running")
+    names = ", ".join(usage)
     if answer is None:
-        return Verdict(False, "host_pid is still None",
-                       f"ask the engine: in the JSON that docker inspect {name} prints, State.Pid is the host's "
-                       "number for the container's PID 1 (json.loads reads the captured lines, joined)")
-    if isinstance(answer, list | tuple):
-        return Verdict(False, f"that is a list of output lines, {answer!r}, not a PID",
-                       "take the number out: answer = int(lines[0]), or parse the JSON of docker inspect")
-    if isinstance(answer, str) and answer.strip().isdigit():
-        return Verdict(False, f"{answer!r} is text, not a number", "convert it: int(…)")
-    if isinstance(answer, bool) or not isinstance(answer, int):
-        return Verdict(False, f"{answer!r} is not a PID", "a PID is an int: State.Pid in docker inspect's JSON")
-    if answer == 1:
-        return Verdict(False, "1 is the process's PID inside the container's own PID namespace",
-                       f"the host numbers it differently: ask the engine, State.Pid in docker inspect {name}")
-    if answer == os.getpid():
-        return Verdict(False, f"{answer} is this notebook's own process", f"ask the engine about {name}: State.Pid")
-    if answer == _parent_pid(name, engine_pid):
-        return Verdict(False, f"{answer} is the parent of the container's PID 1 (containerd-shim-runc-v2)",
-                       "take the process itself: State.Pid")
-    if answer != engine_pid:
-        return Verdict(False, f"the engine says {name}'s PID 1 is PID {engine_pid} on the host, not {answer}",
-                       f"read State.Pid from docker inspect {name}; it changes each time the container starts")
-    return Verdict(True, f"that host PID is PID 1 in {name}: one process, numbered in two PID namespaces")
+        return Verdict(False, "hungriest is not set yet",
+                       "the engine measures what each running container uses, live, and one command lists it per "
+                       f"container (section 7 read its memory column). Compare {names}, and put the name of the "
+                       "biggest user, as a str, in hungriest", code="answer-missing")
+    if not isinstance(answer, str) or answer.strip() not in usage:
+        return Verdict(False, f"hungriest is {answer!r}, not one of {names}",
+                       "the container's name, as a str", code="not-a-name")
+    mebibytes = {name: used / 2**20 for name, used in usage.items()}
+    biggest, smallest = max(mebibytes, key=mebibytes.get), min(mebibytes, key=mebibytes.get)
+    chosen = answer.strip()
+    if chosen == smallest:
+        return Verdict(False, f"{chosen} uses the least memory of the three ({mebibytes[chosen]:.0f} MiB)",
+                       "the biggest user is wanted: did the comparison run the other way round?",
+                       code="picked-the-smallest")
+    if chosen != biggest:
+        return Verdict(False, f"{chosen} uses {mebibytes[chosen]:.0f} MiB, but another of the three uses more",
+                       "compare the memory column of all three, measured at the same moment", code="not-the-biggest")
+    return Verdict(True, f"{chosen} uses {mebibytes[chosen]:.0f} MiB, the most of the three: "
+                         + ", ".join(f"{name} {used:.0f} MiB" for name, used in mebibytes.items()))
 
 
-def resource_limits(limits, name: str = "ch01-limited", cpus: float = 0.5, memory: str = "128m",
-                    creator: str = "01") -> Verdict:
-    """Exercise 1.3 (chapter 01): a container run with --cpus and --memory, its limits read back from the engine."""
-    mebibytes = int(memory.rstrip("m"))
-    container = inspect_container(name)
-    if container is None:
-        return Verdict(False, f"the engine has no container named {name!r}",
-                       f"start it first: docker run -d --name {name} --label {LABEL}={creator}, with the two options "
-                       f"that cap it at {cpus} CPU and {mebibytes} MiB (docker run --help lists them), "
-                       f"then the image and sleep 600")
-    if (problem := not_labelled(container, name, creator)) is not None:
-        return problem
-    host = container["HostConfig"]
-    nano_cpus, shares, engine_memory = host.get("NanoCpus") or 0, host.get("CpuShares") or 0, host.get("Memory") or 0
-    if nano_cpus == 0 and shares:
-        return Verdict(False, f"{name} has --cpu-shares {shares}, a relative weight under contention, not a cap",
-                       f"docker rm -f {name}, then run it with --cpus {cpus}")
-    if nano_cpus != round(cpus * 1e9):
-        return Verdict(False, f"{name}'s CPU limit is {nano_cpus / 1e9:g} CPUs, not {cpus}",
-                       f"docker rm -f {name}, then run it with --cpus {cpus}")
-    if engine_memory == mebibytes * 10**6:
-        return Verdict(False, f"{name}'s memory limit is {engine_memory} bytes: {mebibytes} million, "
-                              f"not {mebibytes} MiB", f"write --memory {memory}: m means MiB, 1024 × 1024 bytes")
-    if engine_memory != mebibytes * 2**20:
-        return Verdict(False, f"{name}'s memory limit is {engine_memory} bytes, not {mebibytes} MiB",
-                       f"docker rm -f {name}, then run it with --memory {memory}")
-    if not isinstance(limits, dict) or set(limits) != {"cpus", "memory_bytes"}:
-        return Verdict(False, f"limits should be a dict with the keys 'cpus' and 'memory_bytes', not {limits!r}",
-                       "limits = {'cpus': …, 'memory_bytes': …}, both read from HostConfig in docker inspect")
-    if None in limits.values():
-        return Verdict(False, f"limits still holds None: {limits!r}",
-                       f"read both back from the engine: HostConfig.NanoCpus (billionths of a CPU) and "
-                       f"HostConfig.Memory (bytes) in the JSON that docker inspect {name} prints")
-    if limits["cpus"] == nano_cpus:
-        return Verdict(False, f"{limits['cpus']} is NanoCpus, in billionths of a CPU",
-                       "divide by 1e9: HostConfig.NanoCpus / 1e9")
-    if limits["cpus"] != nano_cpus / 1e9:
-        return Verdict(False, f"cpus={limits['cpus']!r}, but the engine says {nano_cpus / 1e9:g}",
-                       "read HostConfig.NanoCpus and divide by 1e9")
-    if limits["memory_bytes"] == mebibytes:
-        return Verdict(False, f"memory_bytes={mebibytes} is the limit in MiB",
-                       "the engine stores bytes: HostConfig.Memory")
-    if limits["memory_bytes"] != engine_memory:
-        return Verdict(False, f"memory_bytes={limits['memory_bytes']!r}, but the engine says {engine_memory}",
-                       "read HostConfig.Memory")
-    return Verdict(True, f"{name} may use {nano_cpus / 1e9:g} CPUs and {engine_memory} bytes ({mebibytes} MiB): "
-                         "the cgroup limits, read back from the engine")
+def hungriest(answer) -> Verdict:
+    """Exercise 1.3 (chapter 01): the name of the set-up's container that uses the most memory."""
+    return judge_memory_use(observe_memory_use(), answer)
