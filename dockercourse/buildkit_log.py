@@ -1,13 +1,18 @@
-"""What BuildKit's plain log (`docker build --progress=plain`) says: which steps came from the cache,
-and how many bytes of build context the builder received.
+"""What BuildKit's plain log (`docker build --progress=plain`) says: which steps came from the cache, which
+step failed, and how many bytes of build context the builder received.
 
-Used by: chapter 04 (sections 4 and 5, and Exercise 4.1's checker).
+BuildKit numbers the steps (`#7`) as it reports them, and reports steps that come from the cache in no fixed
+order, so the same build's log can list `[5/6]` before `[2/6]`. `steps()` puts them back in Dockerfile order,
+one line per step, which stays the same from run to run.
+
+Used by: chapters 04 and 05 (the rebuilds after an edit; chapter 04's check cells and Exercise 4.1's checker).
 """
 
 import re
 
 STEP = re.compile(r"#(\d+) \[(?:[\w.-]+ )?(\d+)/\d+\] (.+)")
 CACHED = re.compile(r"#(\d+) CACHED\s*$")
+FAILED = re.compile(r"^\s*> \[(?:[\w.-]+ )?\d+/\d+\] (.+?):\s*$")
 CONTEXT_SENT = re.compile(r"transferring context: ([\d.]+)([kMG]?B)")
 UNITS = {"B": 1, "kB": 1e3, "MB": 1e6, "GB": 1e9}
 
@@ -24,7 +29,7 @@ class Steps(dict):
         return "\n".join(f"{status:>6}  {step}" for step, status in self.items())
 
     def status(self, word: str) -> str:
-        """The status of the first step whose instruction contains `word` ("pip install")."""
+        """The status of the first step whose instruction contains `word` ("pip install"), or "absent"."""
         return next((status for step, status in self.items() if word in step), "absent")
 
 
@@ -58,3 +63,9 @@ def build_error(log) -> str:
     lines = [line.strip() for line in _lines(log) if line.strip()]
     errors = [line for line in lines if line.startswith("ERROR")]
     return (errors[-1] if errors else lines[-1] if lines else "no output")[:200]
+
+
+def failed_step(log) -> str | None:
+    """The instruction of the step a failed build stopped at ("RUN pip install -r requirements.txt"), from the
+    summary BuildKit prints (` > [5/6] RUN …:`); None when no step failed."""
+    return next((found[1] for line in _lines(log) if (found := FAILED.match(line))), None)
