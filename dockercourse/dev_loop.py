@@ -4,13 +4,15 @@
     replace_in_file(APP / "app.py", "Hello from", "Hello again from")
     seconds = seconds_until_page_shows("http://127.0.0.1:8080/", "Hello again from", started)
 
-`compose_watch` runs `docker compose watch`, which stays in the foreground, beside the notebook and
-stops it (Ctrl-C, as in a terminal) when the `with` block ends.
+`compose_watch` runs `docker compose up --watch` (or `docker compose watch`), which stays in the foreground,
+beside the notebook and stops it (Ctrl-C, as in a terminal) when the `with` block ends; `Watch.lines` holds what
+it printed, without colour codes.
 
 Used by: chapter 08 (section 7).
 """
 
 import http.client
+import re
 import shlex
 import signal
 import subprocess
@@ -24,6 +26,8 @@ from pathlib import Path
 
 from . import CourseError
 from .wait import TimedOut, until
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 def replace_in_file(path: str | Path, old: str, new: str) -> None:
@@ -66,8 +70,8 @@ class Watch:
         self._reader.start()
 
     def _read(self) -> None:
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip("\n"))
+        for line in self.process.stdout:  # without colour codes: Compose colours its watch messages regardless
+            self.lines.append(ANSI.sub("", line.rstrip("\n")))
 
     def wait_for(self, text: str, timeout: float = 60) -> None:
         """Wait until watch printed a line containing `text` (such as "Watch enabled")."""
@@ -94,7 +98,8 @@ class Watch:
 
 @contextmanager
 def compose_watch(command: str):
-    """Run `command` (a `docker compose … watch`) until the block ends; it is stopped even if the block fails."""
+    """Run `command` (`docker compose … up --watch`, or `… watch`) until the block ends; it is stopped even if the
+    block fails."""
     watch = Watch(command)
     try:
         watch.wait_for("Watch enabled")

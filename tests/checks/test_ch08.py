@@ -1,113 +1,138 @@
-"""Chapter 08's checkers (data and the dev loop) against the starting points, typical wrong answers and the
-reference solutions.
-
-The starting points are read from the chapter itself; the engine tests run them (and the solutions) with
-the test's own label, names and scratch directory, so they collide with neither the chapter nor other tests.
+"""Chapter 08's checkers (data and the dev loop): each judge against hand-written records (the starting point,
+typical wrong answers, the chapter's solution and another correct answer), with no engine; and a few engine tests
+that prove the observing side against real volumes and containers, with the test's own label and names.
 """
 
+import hashlib
 import re
-import shlex
 import subprocess
 import tarfile
+import time
 
-import nbformat
 import pytest
 
 from dockercourse import REPO_DIR
 from dockercourse.checks import ch08
 from dockercourse.engine import docker
-from dockercourse.exercises import find_exercises, solution_blocks
 from dockercourse.manifest import manifest_image
 
-NOTEBOOK = REPO_DIR / "notebooks" / "08-data.ipynb"
 PYTHON = manifest_image("python").name
+TODO, MONDAY = hashlib.sha256(b"remember the milk\n").hexdigest(), hashlib.sha256(b"call Ana\n").hexdigest()
+VOLUME_FILES = {"todo.txt": TODO, "done/monday.txt": MONDAY}
+ARCHIVE = "/tmp/dockercourse-08/backup/notes.tgz"
 
 
-def exercise_cells(number: str) -> tuple[list[str], list[str]]:
-    """(the starting points' sources, the solution's blocks) of one exercise, as the chapter stores them."""
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    exercise = next(found for found in find_exercises(notebook) if found.number == number)
-    return ([notebook.cells[index].source for index in exercise.stubs],
-            solution_blocks(notebook.cells[exercise.solution].source))
+def backup(files: dict | None, *, exists: bool = True, error: str | None = None, volume: dict | None = None) -> dict:
+    """A record of Exercise 8.1 as observe_volume_backup makes it: the archive's files and the volume's."""
+    return {"archive": {"path": ARCHIVE, "exists": exists, "error": error, "files": files or {}},
+            "volume": volume or {"name": "course08-notes", "exists": True, "error": None, "files": VOLUME_FILES}}
 
 
-def command(source: str, replacements: dict[str, str]) -> list[str]:
-    """The `!docker …` line of a cell as argv, with the chapter's names replaced by the test's."""
-    line = next(line for line in source.splitlines() if line.startswith("!"))[1:]
-    for old, new in replacements.items():
-        line = line.replace(old, new)
-    return shlex.split(line)
+# --- Exercise 8.1 -------------------------------------------------------------------------------------------------
+
+def test_8_1_starting_point_has_no_archive_and_the_hint_names_no_command():
+    verdict = ch08.judge_volume_backup(backup(None, exists=False))
+    assert not verdict and verdict.code == "no-archive" and "no archive" in verdict.message
+    assert not re.search(r"--mount|-czf|tar -C", verdict.hint), verdict.hint
 
 
-# --- Exercise 8.1 -----------------------------------------------------------------------------
+def test_8_1_the_solutions_streamed_archive_passes():
+    verdict = ch08.judge_volume_backup(backup({"./todo.txt": TODO, "./done/monday.txt": MONDAY}))
+    assert verdict and "todo.txt" in verdict.message and repr(verdict).startswith("✓")
 
-@pytest.fixture
-def notes(test_label, tmp_path):
-    """A labelled volume holding todo.txt, as the chapter's cell above Exercise 8.1 makes it; and a backup dir."""
+
+def test_8_1_another_correct_answer():
+    """`docker cp` of the volume's directory out of a created container, then `tar -czf notes.tgz -C notes
+    todo.txt done` on the host: the names carry no `./`."""
+    assert ch08.judge_volume_backup(backup({"todo.txt": TODO, "done/monday.txt": MONDAY}))
+
+
+@pytest.mark.parametrize("record, code", [
+    (backup(None, error="file could not be opened successfully"), "not-a-tar"),
+    (backup({}), "empty-archive"),
+    (backup({"notes/todo.txt": TODO, "notes/done/monday.txt": MONDAY}), "paths-include-mount-point"),
+    (backup({"./todo.txt": TODO}), "files-missing"),
+    (backup({"./todo.txt": hashlib.sha256(b"buy bread\n").hexdigest(), "./done/monday.txt": MONDAY}), "files-differ"),
+    (backup({"./todo.txt": TODO}, volume={"name": "course08-notes", "exists": False, "error": None, "files": {}}),
+     "no-volume"),
+    (backup({"./todo.txt": TODO}, volume={"name": "course08-notes", "exists": True, "error": "boom", "files": {}}),
+     "volume-unreadable"),
+], ids=["not a tar", "empty", "mount point in the paths", "a file missing", "older content", "no volume",
+        "volume unreadable"])
+def test_8_1_wrong_answers_get_their_hint(record, code):
+    verdict = ch08.judge_volume_backup(record)
+    assert not verdict and verdict.code == code and verdict.hint, repr(verdict)
+
+
+def test_8_1_observe_reads_a_real_volume_and_archive(engine, test_label, tmp_path):
     volume = f"{test_label}-notes"
     docker("volume", "create", "--label", f"dockercourse={test_label}", volume)
     docker("run", "--rm", "--label", f"dockercourse={test_label}", "--mount", f"type=volume,src={volume},dst=/notes",
-           PYTHON, "sh", "-c", "echo remember the milk > /notes/todo.txt")
-    backup = tmp_path / "backup"
-    backup.mkdir()
-    return {"volume": volume, "backup": backup, "label": test_label,
-            "archive": str(backup / "notes.tgz")}
+           PYTHON, "sh", "-c", "mkdir -p /notes/done && echo remember the milk > /notes/todo.txt && "
+                               "echo call Ana > /notes/done/monday.txt")
+    archive = tmp_path / "notes.tgz"
+    seen = ch08.observe_volume_backup(str(archive), volume)
+    assert seen["volume"]["files"] == VOLUME_FILES and not seen["archive"]["exists"]
+
+    with archive.open("wb") as out:  # the solution's way: tar to stdout, caught on the host
+        subprocess.run(["docker", "run", "--rm", "--label", f"dockercourse={test_label}", "--mount",
+                        f"type=volume,src={volume},dst=/notes,readonly", PYTHON, "tar", "-C", "/notes", "-czf", "-",
+                        "."], stdout=out, check=True)
+    assert ch08.volume_backup(str(archive), volume), "the streamed archive should pass"
+
+    with tarfile.open(archive, "w:gz") as rewritten:  # the right names, one file changed
+        source = tmp_path / "todo.txt"
+        source.write_text("buy bread\n")
+        rewritten.add(source, arcname="./todo.txt")
+    assert ch08.volume_backup(str(archive), volume).code == "files-missing"
 
 
-def as_test(notes) -> dict[str, str]:
-    return {"course08-notes": notes["volume"], "/tmp/dockercourse-08/backup": str(notes["backup"]),
-            "dockercourse=08": f"dockercourse={notes['label']}"}
+# --- Exercise 8.2 -------------------------------------------------------------------------------------------------
+
+def report(user: str = "10001", exit_code: int = 2, log: str = "sh: 1: cannot create /reports/report.txt: "
+           "Permission denied", directory: tuple = (1000, 0o755), written: int | None = None, *,
+           running: bool = False, label: str = "08", container: bool = True) -> dict:
+    """A record of Exercise 8.2 as observe_report_job makes it."""
+    return {"container": {"name": "course08-report", "labels": {"dockercourse": label}, "status": "exited",
+                          "running": running, "exit_code": exit_code, "user": user} if container else None,
+            "log": [log] if log else [], "directory_path": "/tmp/dockercourse-08/reports",
+            "directory": {"uid": directory[0], "gid": directory[0], "mode": directory[1], "size": 4096},
+            "report": None if written is None else {"uid": written, "gid": written, "mode": 0o644, "size": 29}}
 
 
-def test_volume_backup_starting_point_gets_the_hint_and_the_reference_passes(engine, notes):
-    (stub,), (solution,) = exercise_cells("8.1")
-    result = subprocess.run(command(stub, as_test(notes)), capture_output=True, text=True)
-    assert result.returncode != 0, "the starting point's blank should make `docker run` fail"
-    verdict = ch08.volume_backup(notes["archive"], volume=notes["volume"])  # what the chapter stores
-    assert not verdict and "there is no archive" in verdict.message
-    assert "--mount type=volume,src=" in verdict.hint and repr(verdict).startswith("✗")
-
-    subprocess.run(command(solution, as_test(notes)), check=True, capture_output=True)
-    verdict = ch08.volume_backup(notes["archive"], volume=notes["volume"])
-    assert verdict, repr(verdict)
-    assert "todo.txt" in verdict.message and repr(verdict).startswith("✓")
+def test_8_2_starting_point_says_permission_denied_and_where_to_look():
+    verdict = ch08.judge_report_job(report())
+    assert not verdict and verdict.code == "permission-denied" and "Permission denied" in verdict.message
+    assert "--user" not in verdict.hint and "1000:1000" not in verdict.hint and "chown" not in verdict.hint
 
 
-def test_volume_backup_wrong_archives_fail_with_a_hint(engine, notes):
-    archive = notes["backup"] / "notes.tgz"
-    archive.write_text("not a tar file\n")
-    verdict = ch08.volume_backup(str(archive), volume=notes["volume"])
-    assert not verdict and "is not a tar archive" in verdict.message and "tar -C /notes" in verdict.hint
-
-    # The mount point in the paths: `tar -czf … /notes` instead of `-C /notes … .`
-    source = notes["backup"] / "notes"
-    source.mkdir()
-    (source / "todo.txt").write_text("remember the milk\n")
-    with tarfile.open(archive, "w:gz") as archive_file:
-        archive_file.add(source, arcname="notes")
-    verdict = ch08.volume_backup(str(archive), volume=notes["volume"])
-    assert not verdict and "start with the mount point" in verdict.message and "-C /notes" in verdict.hint
-
-    # Another file than the volume's.
-    other = notes["backup"] / "other.txt"
-    other.write_text("something else\n")
-    with tarfile.open(archive, "w:gz") as archive_file:
-        archive_file.add(other, arcname="./other.txt")
-    verdict = ch08.volume_backup(str(archive), volume=notes["volume"])
-    assert not verdict and "lacks todo.txt" in verdict.message
-
-    # The right file, older content.
-    (source / "todo.txt").write_text("buy bread\n")
-    with tarfile.open(archive, "w:gz") as archive_file:
-        archive_file.add(source / "todo.txt", arcname="./todo.txt")
-    verdict = ch08.volume_backup(str(archive), volume=notes["volume"])
-    assert not verdict and "differs from the volume's" in verdict.message
-
-    verdict = ch08.volume_backup(str(archive), volume=f"{notes['volume']}-missing")
-    assert not verdict and "does not exist" in verdict.message
+def test_8_2_the_solution_runs_as_the_directorys_owner():
+    verdict = ch08.judge_report_job(report(user="1000:1000", exit_code=0, log="", written=1000))
+    assert verdict and "uid 1000" in verdict.message, repr(verdict)
 
 
-# --- Exercise 8.2 -----------------------------------------------------------------------------
+def test_8_2_another_correct_answer():
+    """The directory given to the job's user by a throwaway root container; the job runs unchanged, as 10001."""
+    assert ch08.judge_report_job(report(exit_code=0, log="", directory=(10001, 0o755), written=10001))
+
+
+@pytest.mark.parametrize("record, code", [
+    (report(user="0", exit_code=0, log="", written=0), "runs-as-root"),
+    (report(user="root", exit_code=0, log="", written=0), "runs-as-root"),
+    (report(user="", exit_code=0, log="", written=0), "runs-as-root"),
+    (report(exit_code=0, log="", directory=(1000, 0o777), written=10001), "world-writable"),
+    (report(exit_code=0, log="", directory=(1000, 0o757), written=10001), "world-writable"),
+    (report(container=False), "no-container"),
+    (report(running=True, exit_code=0), "still-running"),
+    (report(exit_code=127, log="sh: 1: dat: not found"), "job-failed"),
+    (report(user="1000", exit_code=0, log=""), "no-report"),
+    (report(label="06"), "label-missing"),
+], ids=["--user 0", "--user root", "an image without USER", "chmod 777", "o+w", "no container", "still running",
+        "another failure", "no report", "unlabelled"])
+def test_8_2_wrong_answers_get_their_hint(record, code):
+    verdict = ch08.judge_report_job(record)
+    assert not verdict and verdict.code == code and verdict.hint, repr(verdict)
+
 
 @pytest.fixture(scope="module")
 def app_image(module_label):
@@ -117,95 +142,88 @@ def app_image(module_label):
     return tag
 
 
-def run_app(label: str, image: str, *options: str) -> str:
-    """The app as the exercise runs it, on a port the engine picks; its name."""
-    name = f"{label}-ro"
-    docker("run", "-d", "--name", name, "--label", f"dockercourse={label}", "-p", "127.0.0.1::8000", *options, image)
-    return name
+def test_8_2_observe_sees_the_broken_job_and_the_repaired_one(engine, test_label, app_image, tmp_path):
+    docker("run", "--rm", "--label", f"dockercourse={test_label}", "--mount", f"type=bind,src={tmp_path},dst=/work",
+           PYTHON, "install", "-d", "-o", "1000", "-g", "1000", "-m", "755", "/work/reports")
+    name, reports = f"{test_label}-report", str(tmp_path / "reports")
+    job = ["--name", name, "--label", f"dockercourse={test_label}", "--mount", f"type=bind,src={reports},dst=/reports"]
+    docker("run", *job, app_image, "sh", "-c", "date > /reports/report.txt", check=False)
+    seen = ch08.observe_report_job(name, reports, test_label)
+    assert seen["container"]["user"] == "10001" and seen["directory"] == {"uid": 1000, "gid": 1000, "mode": 0o755,
+                                                                         "size": seen["directory"]["size"]}
+    assert ch08.judge_report_job(seen, name, test_label).code == "permission-denied"
 
-
-def host_port(name: str) -> int:
-    return int(re.search(r":(\d+)$", docker("port", name, "8000").stdout.splitlines()[0]).group(1))
-
-
-def test_read_only_app_starting_point_gets_the_hint(engine, test_label, app_image):
-    (stub,), _ = exercise_cells("8.2")
-    argv = command(stub, {"course08-ro": f"{test_label}-ro", "dockercourse=08": f"dockercourse={test_label}",
-                          "course08-app:1.0": app_image, "127.0.0.1:8081:8000": "127.0.0.1::8000"})
-    assert subprocess.run(argv, capture_output=True).returncode != 0, "the blank should make `docker run` fail"
-    verdict = ch08.read_only_app(f"{test_label}-ro", port=0, creator=test_label)  # what the chapter stores
-    assert not verdict and "there is no container" in verdict.message and "--read-only" in verdict.hint
-
-
-@pytest.mark.parametrize("options, message, hint", [
-    ((), "root filesystem is writable", "--read-only"),
-    (("--tmpfs", "/tmp"), "root filesystem is writable", "--read-only"),
-    (("--read-only",), "no tmpfs at /tmp", "--tmpfs /tmp"),
-])
-def test_read_only_app_wrong_answers_fail_with_a_hint(engine, test_label, app_image, options, message, hint):
-    name = run_app(test_label, app_image, *options)
-    verdict = ch08.read_only_app(name, port=host_port(name), creator=test_label)
-    assert not verdict and message in verdict.message and hint in verdict.hint
-
-
-def test_read_only_app_unlabelled_or_elsewhere_and_the_reference(engine, test_label, app_image):
-    name = run_app(test_label, app_image, "--read-only", "--tmpfs", "/tmp")
-    verdict = ch08.read_only_app(name, port=host_port(name), creator="08")
-    assert not verdict and "does not carry the label" in verdict.message
-
-    verdict = ch08.read_only_app(name, port=1, creator=test_label)  # nothing listens on port 1
-    assert not verdict and "-p 127.0.0.1:1:8000" in verdict.hint
-
-    verdict = ch08.read_only_app(name, port=host_port(name), creator=test_label)
+    docker("rm", "-f", name)
+    docker("run", "--user", "1000:1000", *job, app_image, "sh", "-c", "date > /reports/report.txt")
+    verdict = ch08.report_job(name, reports, test_label)
     assert verdict, repr(verdict)
-    assert repr(verdict).startswith("✓") and "cannot write /app" in verdict.message
 
 
-def test_the_solutions_use_the_options_the_hints_name():
-    _, (backup,) = exercise_cells("8.1")
-    assert "type=volume,src=course08-notes,dst=/notes,readonly" in backup and "dst=/backup" in backup
-    _, (read_only,) = exercise_cells("8.2")
-    assert "--read-only" in read_only and "--tmpfs /tmp" in read_only
+# --- Exercise 8.3 -------------------------------------------------------------------------------------------------
+
+MIB = 2**20
 
 
-# --- Exercise 8.3 -----------------------------------------------------------------------------
+def hardened(*, read_only: bool = True, running: bool = True, health: str = "healthy", tmp_fs: str = "tmpfs",
+             tmp_size: int = 16 * MIB, tmp_writable: bool = True, page: dict | None = None, label: str = "08",
+             container: bool = True) -> dict:
+    """A record of Exercise 8.3 as observe_read_only_app makes it."""
+    if not container:
+        return {"container": None, "inside": None, "page": None}
+    return {"container": {"name": "course08-ro", "labels": {"dockercourse": label}, "status": "running",
+                          "running": running, "exit_code": 0, "health": health, "read_only": read_only,
+                          "ports": {"8000/tcp": [["127.0.0.1", "8081"]]}},
+            "inside": {"app_writable": not read_only, "tmp_writable": tmp_writable, "tmp_fs": tmp_fs,
+                       "tmp_size": tmp_size} if running else None,
+            "page": page or {"error": None, "hello": True}}
 
-def build_cache_image(label: str, base: str, tmp_path, dockerfile: str) -> str:
-    """Build a Dockerfile written like the exercise's, FROM the module's app image; its tag."""
-    tag = f"{label}-cache:1.0"
-    (tmp_path / "Dockerfile.cache").write_text(dockerfile.replace("course08-app:1.0", base))
-    docker("build", "-q", "--label", f"dockercourse={label}", "-t", tag, "-f", str(tmp_path / "Dockerfile.cache"),
-           str(tmp_path))
-    return tag
+
+def test_8_3_starting_point_has_no_container_and_the_hint_names_no_flag():
+    verdict = ch08.judge_read_only_app(hardened(container=False))
+    assert not verdict and verdict.code == "no-container"
+    assert not re.search(r"--read-only|tmpfs-size|--tmpfs|--mount|size=", verdict.hint), verdict.hint
 
 
-def test_volume_writable_starting_point_gets_the_hint_and_the_reference_passes(engine, test_label, app_image, tmp_path):
-    (dockerfile, build), (solution, _) = exercise_cells("8.3")
-    assert build.splitlines()[0].startswith("!docker build") or "docker build" in build
-    body = dockerfile.split("\n", 1)[1]  # the %%writefile cell's body
-    tag = build_cache_image(test_label, app_image, tmp_path, body)
-    verdict = ch08.volume_writable_by_app(tag, path="/cache", creator=test_label)  # what the chapter stores
-    assert not verdict and "has no /cache" in verdict.message and "chown 10001:10001 /cache" in verdict.hint
+def test_8_3_the_solution_passes():
+    verdict = ch08.judge_read_only_app(hardened())
+    assert verdict and "16 MiB tmpfs" in verdict.message, repr(verdict)
 
-    tag = build_cache_image(test_label, app_image, tmp_path, solution)
-    verdict = ch08.volume_writable_by_app(tag, path="/cache", creator=test_label)
+
+def test_8_3_another_correct_answer():
+    """`--read-only --tmpfs /tmp:size=32m`: the other spelling, a larger (still bounded) size."""
+    assert ch08.judge_read_only_app(hardened(tmp_size=32 * MIB))
+
+
+@pytest.mark.parametrize("record, code", [
+    (hardened(read_only=False), "root-writable"),
+    (hardened(tmp_size=12 * 1024 * MIB), "tmpfs-unbounded"),
+    (hardened(tmp_writable=False, tmp_fs=None), "tmp-not-writable"),
+    (hardened(tmp_fs="ext4", tmp_size=200 * 1024 * MIB), "tmp-not-tmpfs"),
+    (hardened(health="unhealthy"), "unhealthy"),
+    (hardened(running=False), "not-running"),
+    (hardened(page={"error": "Connection refused", "hello": False}), "not-published"),
+    (hardened(page={"error": None, "hello": False}), "wrong-page"),
+    (hardened(label="tests"), "label-missing"),
+], ids=["writable root", "tmpfs without a size", "no tmpfs", "a volume at /tmp", "unhealthy", "exited",
+        "not published", "another page", "unlabelled"])
+def test_8_3_wrong_answers_get_their_hint(record, code):
+    verdict = ch08.judge_read_only_app(record)
+    assert not verdict and verdict.code == code and verdict.hint, repr(verdict)
+
+
+def test_8_3_observe_reads_a_real_hardened_app(engine, test_label, app_image):
+    name = f"{test_label}-ro"
+    docker("run", "-d", "--name", name, "--label", f"dockercourse={test_label}", "-p", "127.0.0.1::8000",
+           "--read-only", "--mount", "type=tmpfs,dst=/tmp,tmpfs-size=16m", app_image)
+    port = int(re.search(r":(\d+)$", docker("port", name, "8000").stdout.splitlines()[0]).group(1))
+    seen = ch08.observe_read_only_app(name, port)
+    assert seen["inside"] == {"app_writable": False, "tmp_writable": True, "tmp_fs": "tmpfs", "tmp_size": 16 * MIB}
+    verdict = ch08.judge_read_only_app(seen, port, name, test_label)
     assert verdict, repr(verdict)
-    assert "uid 10001" in verdict.message and repr(verdict).startswith("✓")
-    assert not docker("volume", "ls", "-q", "--filter", f"label=dockercourse={test_label}").stdout.strip(), \
-        "the checker removes its probe volume"
 
-
-@pytest.mark.parametrize("steps, message, hint", [
-    ("USER root\nRUN mkdir /cache && chown 10001:10001 /cache\n", "runs as root", "USER 10001"),
-    ("USER root\nRUN mkdir /cache && chmod 777 /cache\nUSER 10001\n", "writable by everyone", "not chmod 777"),
-    ("USER root\nRUN mkdir /cache\nUSER 10001\n", "belongs to uid 0", "chown 10001:10001 /cache"),
-])
-def test_volume_writable_wrong_dockerfiles_fail_with_a_hint(test_label, app_image, tmp_path, steps, message, hint):
-    tag = build_cache_image(test_label, app_image, tmp_path, f"FROM course08-app:1.0\n{steps}")
-    verdict = ch08.volume_writable_by_app(tag, path="/cache", creator=test_label)
-    assert not verdict and message in verdict.message and hint in verdict.hint
-
-
-def test_volume_writable_without_the_image():
-    verdict = ch08.volume_writable_by_app("tests-none-cache:1.0")
-    assert not verdict and "there is no image" in verdict.message
+    docker("rm", "-f", name)
+    docker("run", "-d", "--name", name, "--label", f"dockercourse={test_label}", "-p", "127.0.0.1::8000",
+           "--read-only", "--tmpfs", "/tmp", app_image)
+    time.sleep(0.5)
+    port = int(re.search(r":(\d+)$", docker("port", name, "8000").stdout.splitlines()[0]).group(1))
+    assert ch08.read_only_app(name, port, test_label).code == "tmpfs-unbounded"
