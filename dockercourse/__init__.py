@@ -9,7 +9,7 @@ What a chapter imports (the runtime):
     wait             the one poll loop (until), a healthy container, an answering URL
     exercises        the exercise form: starting point, checker, collapsed solution
     checks/          each chapter's exercise checkers (chNN), and what they share (common)
-    buildkit_log     which build steps came from the cache (04)
+    buildkit_log     which build steps came from the cache (04, 05)
     capabilities     a process's capabilities, decoded (10)
     container_memory a container's memory use (01)
     dev_loop         the edit-and-see loop, timed (08)

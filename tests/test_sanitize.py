@@ -23,3 +23,8 @@ def test_a_name_that_does_not_resolve_reads_the_same_online_and_offline():
 def test_a_refused_connection_stays_a_different_lesson():
     refused = "redis unreachable: Error 111 connecting to redis:6379. Connection refused."
     assert sanitize(refused) == refused
+
+
+def test_buildkit_step_numbers_vary_and_the_step_does_not():
+    assert sanitize("#11 [3/4] COPY app.py .\n#11 CACHED") == "#<N> [3/4] COPY app.py .\n#11 CACHED"
+    assert sanitize("#13 [3/4] COPY app.py .") == sanitize("#11 [3/4] COPY app.py .")

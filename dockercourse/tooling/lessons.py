@@ -77,8 +77,14 @@ def visible_output_lines(cell) -> int:
     return lines
 
 
+#: A step that ran, as dockercourse.buildkit_log.steps() prints it ("   ran  COPY . ."): a raw BuildKit log is not
+#: stable enough to compare (cached steps come in any order, numbered differently from run to run).
+STEP_RAN = re.compile(r"^\s*ran  (.+)$", re.M)
+
+
 def ran_steps(log: str) -> list[str]:
-    """The steps of a BuildKit plain log that ran rather than came from the cache ("#7 [3/4] COPY app.py .")."""
+    """The steps of a build log that ran rather than came from the cache: BuildKit's plain log ("#7 [3/4] COPY app.py
+    ."), or the one line per step that buildkit_log.steps() prints ("   ran  COPY . .")."""
     steps = dict(re.findall(r"^#(\d+) (\[[^\]]+\] .+)$", log, re.M))
     cached = set(re.findall(r"^#(\d+) CACHED$", log, re.M))
-    return [step for number, step in steps.items() if number not in cached]
+    return [step for number, step in steps.items() if number not in cached] or STEP_RAN.findall(log)
