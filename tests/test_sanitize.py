@@ -26,5 +26,5 @@ def test_a_refused_connection_stays_a_different_lesson():
 
 
 def test_buildkit_step_numbers_vary_and_the_step_does_not():
-    assert sanitize("#11 [3/4] COPY app.py .\n#11 CACHED") == "#<N> [3/4] COPY app.py .\n#11 CACHED"
+    assert sanitize("#11 [3/4] COPY app.py .\n#11 CACHED") == "#<N> [3/4] COPY app.py .\n#<N> CACHED"
     assert sanitize("#13 [3/4] COPY app.py .") == sanitize("#11 [3/4] COPY app.py .")
