@@ -15,7 +15,7 @@ BUNDLE ?= build/workshop-bundle
 port = $(shell $(PYTHON) -c 'from dockercourse.course import $(1); print($(1))')
 
 .DEFAULT_GOAL := help
-.PHONY: first-images-prefetch stack stack-down help lab test check engine images doctor doctor-workshop notebooks docs clean lint unit nbval nbval-remote solutions site leaks bench \
+.PHONY: first-images-prefetch stack stack-down stack-check workshop-cards workshop-server workshop-check help lab test check engine images doctor doctor-workshop notebooks docs clean lint unit nbval nbval-remote solutions site leaks bench \
 	browser course-image bundle bundle-load offline-check
 
 help: ## list the commands
@@ -82,6 +82,20 @@ stack: images ## the course in a container stack of its own: JupyterLab + a priv
 stack-down: ## stop the course stack, keeping your work (python -m dockercourse stack down --reset: remove it too)
 	@$(COURSE) stack down
 
+# The workshop server (docs/workshop-server.md): ROSTER is a CSV file with a `name` column (and `role`).
+WORKSHOP_PORT ?= $(call port,WORKSHOP_PORT)
+workshop-cards: $(VENV)/.installed browser ## the room's accounts and login cards (A4 PDF): ROSTER=room.csv
+	@$(VPY) -m dockercourse workshop-cards --roster $(ROSTER)
+
+workshop-server: $(VENV)/.installed images ## JupyterHub for the room, a course stack per learner: ROSTER=room.csv
+	@$(VPY) -m dockercourse workshop-server --roster $(ROSTER) --port $(WORKSHOP_PORT)
+
+workshop-check: $(VENV)/.installed images browser ## CI: the workshop server with three learners, end to end
+	@$(VPY) -m dockercourse.tooling.harness workshop
+
+stack-check: $(VENV)/.installed images browser ## CI: the stack via its dev container, then every chapter in it offline
+	@$(VPY) -m dockercourse.tooling.harness stack
+
 browser: ## make sure Chromium is there for the site's browser tests (Debian/Ubuntu: installs it)
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 		&& echo "browser: installing Debian's chromium …" \
@@ -123,6 +137,7 @@ docs: $(VENV)/.installed ## serve the site locally (prints its address)
 clean: ## remove what the course created in the engine (by label); the manifest's images stay
 	@$(COURSE) clean
 
-bench: $(VENV)/.installed images ## the last make test's timing table; then measure the sample app (sizes, build cache, start/stop, load)
+bench: $(VENV)/.installed images ## the last make test's timing table; the sample app (sizes, build cache, start/stop, load); the stack
 	@$(VPY) -m dockercourse.tooling.timings
 	@$(VPY) -m dockercourse.tooling.bench
+	@$(VPY) -m dockercourse.tooling.stack_bench

@@ -134,6 +134,25 @@ def _stack_lab(args: argparse.Namespace) -> int:
     return stack_lab(args.images)
 
 
+def _workshop_cards(args: argparse.Namespace) -> int:
+    from .machine.workshop.server import make_cards
+
+    make_cards(args.roster, args.url)
+    return 0
+
+
+def _workshop_server(args: argparse.Namespace) -> int:
+    from .machine.workshop.server import start_hub, stop_everything
+
+    if args.stop:
+        stop_everything()
+        return 0
+    if args.roster is None:
+        raise CourseError("which room? give the roster: make workshop-server ROSTER=room.csv")
+    start_hub(args.roster, args.port)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dockercourse", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -187,6 +206,17 @@ def main(argv: list[str] | None = None) -> int:
     lab_in_stack = commands.add_parser("stack-lab", help="in the stack's lab container: the images, then JupyterLab")
     lab_in_stack.add_argument("--images", type=Path, default=Path("/images"), help="where the image archives are")
     lab_in_stack.set_defaults(run=_stack_lab)
+    cards = commands.add_parser("workshop-cards", help="the workshop's accounts and login cards (A4 PDF)")
+    cards.add_argument("--roster", type=Path, required=True, help="a CSV file with a `name` column (and `role`)")
+    cards.add_argument("--url", help="the address on the cards (default: http://THIS-HOST:WORKSHOP_PORT)")
+    cards.set_defaults(run=_workshop_cards)
+    from .course import WORKSHOP_PORT
+
+    hub = commands.add_parser("workshop-server", help="the workshop server: JupyterHub, a course stack per learner")
+    hub.add_argument("--roster", type=Path, help="the room (make workshop-cards first)")
+    hub.add_argument("--port", type=int, default=WORKSHOP_PORT, help="the room's address (and the 3 ports after it)")
+    hub.add_argument("--stop", action="store_true", help="remove every learner's engine and lab, and the mirror")
+    hub.set_defaults(run=_workshop_server)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

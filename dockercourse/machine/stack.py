@@ -184,13 +184,19 @@ def _room_copy_if_bundle(source: Path) -> None:
 
 
 def stack_lab(images: Path) -> int:
-    """compose.yaml's lab: the images into the private engine, then this process becomes JupyterLab."""
+    """compose.yaml's lab (and a workshop learner's): the images into the private engine, then this process becomes
+    JupyterLab (jupyterhub-singleuser under a workshop's hub)."""
     started = time.monotonic()
     try:
         require_engine()
         load_images(images)
     except CourseError as error:  # the lab starts anyway: chapter 00's doctor says what is wrong
         print(f"stack: {error}", flush=True)
+    if os.environ.get("JUPYTERHUB_API_TOKEN"):  # a workshop server's learner: the hub logs in and proxies
+        command = ["jupyterhub-singleuser", "--ip=0.0.0.0", "--port=8888", f"--ServerApp.root_dir={COURSE_IN_LAB}",
+                   "--SingleUserNotebookApp.default_url=/lab/tree/notebooks/00-preflight.ipynb"]
+        print(f"stack: ready in {time.monotonic() - started:.0f} s, for the workshop's hub", flush=True)
+        os.execvp(command[0], command)
     token = os.environ.get("JUPYTER_TOKEN") or secrets.token_hex(24)
     port = os.environ.get("LAB_PORT", str(LAB_PORT))
     print(f"stack: ready in {time.monotonic() - started:.0f} s — open "

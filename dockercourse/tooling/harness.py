@@ -139,10 +139,15 @@ def engine_answers() -> bool:
     return True
 
 
+#: Test folders that are legs of their own, not unit tests: the site (after its build), the course stack and the
+#: workshop server (CI's stack and workshop checks).
+OWN_LEGS = ["--ignore=tests/site", "--ignore=tests/stack", "--ignore=tests/workshop"]
+
+
 def unit() -> int:
     if not engine_answers():
         return 1
-    return pytest_stage("unit", [*unit_paths(), "--ignore=tests/site", *parallel(workers(UNIT_WORKERS))])
+    return pytest_stage("unit", [*unit_paths(), *OWN_LEGS, *parallel(workers(UNIT_WORKERS))])
 
 
 def run_nbval(stage: str, paths: list[str]) -> int:
@@ -167,7 +172,7 @@ def nbval() -> int:
 def unit_fast() -> int:
     """`make check`: the unit tests that need no engine. They wait on nothing, so one worker per core
     (on 2 cores: 64 s, against 108 s with one worker and 73 s with four)."""
-    return pytest_stage("unit-fast", [*unit_paths(), "--ignore=tests/site", "-m", "not engine",
+    return pytest_stage("unit-fast", [*unit_paths(), *OWN_LEGS, "-m", "not engine",
                                       *parallel(workers(os.cpu_count() or 1))])
 
 
@@ -244,9 +249,19 @@ def leaks() -> int:
     return labelled or int(bool(added))
 
 
+def stack() -> int:
+    """`make stack-check`'s first part: the course stack through its dev container (tests/stack)."""
+    return pytest_stage("stack", ["tests/stack", "-p", "no:xdist"]) if engine_answers() else 1
+
+
+def workshop() -> int:
+    """`make workshop-check`: the workshop server with three learners (tests/workshop)."""
+    return pytest_stage("workshop", ["tests/workshop", "-p", "no:xdist"]) if engine_answers() else 1
+
+
 STAGES = {"lint": lint, "unit": unit, "nbval": nbval, "site": site, "leaks": leaks}
-#: `make check`, the inner loop: not stages of `make test`.
-CHECK_STAGES = {"unit-fast": unit_fast, "nbval-changed": nbval_changed}
+#: Not stages of `make test`: `make check`'s (the inner loop), and CI's legs of their own.
+CHECK_STAGES = {"unit-fast": unit_fast, "nbval-changed": nbval_changed, "stack": stack, "workshop": workshop}
 
 
 def reports(stage: str) -> list[Path]:
