@@ -176,9 +176,13 @@ def make_bundle(directory: Path) -> None:
     print(f"bundle: wheels for Python {host_python}, {', '.join(pythons[1:])} → {HOST_WHEELS}", flush=True)
     for python in pythons:
         _download_wheels(partial / HOST_WHEELS, REQUIREMENTS, python, ["pip", "setuptools"])
-    print(f"bundle: wheels for the images' Python {image_python()} → {IMAGE_WHEELS}", flush=True)
-    _download_wheels(partial / IMAGE_WHEELS, ["sample_app/requirements.txt", "sample_app/requirements-metrics.txt",
-                                              "sample_app/requirements-test.txt"], image_python(), ["uv==0.13.9"])
+    # The shell-less (distroless) base's Python is Debian 13's (its manifest entry says which): chapter 09 installs
+    # wheels for it in a build stage.
+    image_pythons = sorted({image_python(), manifest_image("gcr.io/distroless/python3-debian13").standin.provides})
+    print(f"bundle: wheels for the images' Python {', '.join(image_pythons)} → {IMAGE_WHEELS}", flush=True)
+    for python in image_pythons:  # the slim base's; the shell-less base's (chapter 09 builds for it)
+        _download_wheels(partial / IMAGE_WHEELS, ["sample_app/requirements.txt", "sample_app/requirements-metrics.txt",
+                                                  "sample_app/requirements-test.txt"], python, ["uv==0.13.9"])
     parts = [(COURSE_ARCHIVE, "the course (notebooks, sample app, Makefile, helper package)"),
              (IMAGES_ARCHIVE, "`docker save` of the images below, gzip-compressed"),
              (HOST_WHEELS, "wheels for the course's virtualenv"),

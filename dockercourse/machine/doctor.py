@@ -15,6 +15,7 @@ import platform
 import re
 import shutil
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,6 +144,19 @@ def _course_container_ports() -> dict[int, str]:
     return held
 
 
+#: A port held by something else is looked at again after this long before the check fails.
+FOREIGN_RECHECK_S = 1.0
+
+
+def _holders(ports: list[int]) -> tuple[list[int], dict[int, str], str, list[int]]:
+    """(the taken ports, the course's containers' ports, what holds LAB_PORT, the ports held by something else)."""
+    taken = [port for port in ports if port_taken(port)]
+    course = _course_container_ports()
+    lab = holder(LAB_PORT) if LAB_PORT in taken and LAB_PORT not in course else ""
+    ours = lab in ("course", "unseen")  # the course's JupyterLab; or one we cannot see into: see lab.holder
+    return taken, course, lab, [port for port in taken if port not in course and not (ours and port == LAB_PORT)]
+
+
 def check_ports(ports: list[int] | None = None) -> Check:
     """Free, or held by the course itself: its containers (another chapter running) or its own
     JupyterLab on LAB_PORT (`make lab` open while `make test` runs). Anything else fails.
@@ -150,11 +164,11 @@ def check_ports(ports: list[int] | None = None) -> Check:
     `ports`: only these (the tests); by default every course port.
     """
     ports = course_ports() if ports is None else ports
-    taken = [port for port in ports if port_taken(port)]
-    course = _course_container_ports()
-    lab = holder(LAB_PORT) if LAB_PORT in taken and LAB_PORT not in course else ""
-    ours = lab in ("course", "unseen")  # the course's JupyterLab; or one we cannot see into: see lab.holder
-    foreign = [port for port in taken if port not in course and not (ours and port == LAB_PORT)]
+    taken, course, lab, foreign = _holders(ports)
+    if foreign:  # a chapter's container may have started or gone between the two readings: look once more
+        time.sleep(FOREIGN_RECHECK_S)
+        taken, course, lab, foreign = _holders(ports)
+    ours = lab in ("course", "unseen")
     found = f"{len(ports) - len(taken)} of {len(ports)} free"
     if taken and not foreign:
         holders = [f"the course's containers ({', '.join(sorted(set(course.values())))})"] \
@@ -165,7 +179,8 @@ def check_ports(ports: list[int] | None = None) -> Check:
     fix = ""
     if foreign:
         found += f"; taken by something else: {foreign}"
-        fix = "find what holds them (`docker ps`, `ss -ltnp`), stop it or run `make clean`"
+        fix = ("find what holds them (`docker ps`; outside Docker `lsof -i :PORT` on macOS and Linux, `ss -ltnp` on "
+               "Linux), stop it or run `make clean`")
         if lab == "jupyter":
             fix += (f"; on {LAB_PORT}, a Jupyter server not started by `make lab` in this checkout: "
                     f"`jupyter server list`, `jupyter server stop {LAB_PORT}`")
