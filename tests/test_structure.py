@@ -11,7 +11,7 @@ from dockercourse import LABEL, REPO_DIR
 from dockercourse.course import planned_chapters, read_chapters
 from dockercourse.exercises import NOT_YET, SOLUTION_SUMMARY, find_exercises, output_text, solution_blocks
 from dockercourse.manifest import image_names, load_manifest
-from dockercourse.tooling import agenda
+from dockercourse.tooling import agenda, minutes
 from tests.nav import nav_entries
 from tests.notebook_lines import hidden, visible_lines
 
@@ -81,25 +81,20 @@ def test_first_cell_has_title_objectives_and_minutes(chapters):
             f"{path.name}: 'Needs:' must name chapters {', '.join(entry.needs)}, as course.toml does"
 
 
-READING_WORDS_PER_MINUTE = 200
-
-
 def line_of(text: str, marker: str) -> str:
     return next((line for line in text.splitlines() if marker in line), "")
 
 
-def test_teaching_minutes_follow_the_reading_length(chapters):
-    """The minutes on the first cell are measured: the words to read (prose, code and outputs-free)
-    at 200 words a minute, and at most twice that plus 5 minutes for running cells and thinking."""
+def test_the_minutes_are_the_models(chapters):
+    """Teaching and exercise minutes come from the minutes model (dockercourse/tooling/minutes.py: reading, running
+    the cells as the last nbval run measured them, the exercises by kind), not from a guess: course.toml says the
+    model's numbers, and the first cell says course.toml's (test_first_cell_has_title_objectives_and_minutes)."""
+    course = read_chapters()
     for path, notebook in chapters.items():
-        teaching = int(re.search(r"Teaching (\d+) min", source(notebook.cells[0])).group(1))
-        texts = [source(cell) for cell in notebook.cells]
-        exercises = [i for i, text in enumerate(texts) if text.startswith(("## Exercises", "## Key points"))]
-        words = sum(len(re.findall(r"\w+", text)) for i, text in enumerate(texts)
-                    if not (len(exercises) == 2 and exercises[0] <= i < exercises[1]))
-        reading = words / READING_WORDS_PER_MINUTE
-        assert reading <= teaching <= 2 * reading + 5, \
-            f"{path.name}: {words} words take {reading:.0f} min to read; 'Teaching {teaching} min' does not fit"
+        entry = course[path.name[:2]]
+        assert (entry.teaching, entry.exercises) == minutes.model(notebook, entry.run_s), \
+            f"{path.name}: course.toml says {entry.teaching} + {entry.exercises} min, the model " \
+            f"{minutes.model(notebook, entry.run_s)}: run `python -m dockercourse.tooling.minutes --write`"
 
 
 def test_chapter_ends_with_key_points_interview_questions_and_cleanup(chapters):
@@ -479,3 +474,9 @@ def test_stored_outputs_are_merged_as_jupyterlab_shows_them(chapters):
             split = [name for name, following in zip(names, names[1:], strict=False) if name and name == following]
             assert not split, f"{path.name}: code cell {index} stores its {split[0]} in pieces: run " \
                 f"`python -m dockercourse.tooling.store --merge {path.name[:2]}`"
+
+
+def test_the_interview_page_counts_its_questions_rather_than_typing_a_number():
+    page = (REPO_DIR / "docs" / "interview.md").read_text()
+    assert "<!-- interview: count -->" in page, "docs/interview.md: keep the counted placeholder for the number"
+    assert not re.search(r"^\d+ questions", page, re.M), "docs/interview.md: a typed count of questions"
