@@ -1,10 +1,11 @@
 """The nbval sanitizers hide what varies between runs and machines, and nothing a lesson depends on."""
 import re
-from pathlib import Path
 
 from nbval.plugin import get_sanitize_patterns
 
-PATTERNS = get_sanitize_patterns((Path(__file__).parent / "nbval_sanitize.cfg").read_text())
+from dockercourse.tooling.harness import SANITIZE
+
+PATTERNS = get_sanitize_patterns(SANITIZE.read_text())
 
 
 def sanitize(text: str) -> str:

@@ -28,6 +28,8 @@ from .pytest_plugin import SOLUTIONS_OPTION
 
 REPO = REPO_DIR
 RESULTS = REPO / "build" / "test-results"
+#: nbval's sanitizers: what varies between runs and machines (in the package: the course image runs nbval too).
+SANITIZE = Path(__file__).with_name("nbval_sanitize.cfg")
 SITE_DIR = REPO / "build" / "site"
 STAGE_TIMES = RESULTS / "stages.json"  # the last run's stages and seconds, for `make bench` (timings.py)
 BIN = Path(sys.executable).parent
@@ -156,7 +158,7 @@ def run_nbval(stage: str, paths: list[str]) -> int:
     if not paths:
         return PYTEST_NO_TESTS  # without paths, pytest would collect the whole repository
     options = ["--nbval", "--nbval-current-env", f"--nbval-cell-timeout={CELL_TIMEOUT_S}",
-               "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", SOLUTIONS_OPTION]
+               "--nbval-sanitize-with", str(SANITIZE), SOLUTIONS_OPTION]
     alone = [path for path in paths if Path(path).name[:2] in flagged(RUNS_ALONE)]
     rest = longest_first([path for path in paths if path not in alone])
     code = pytest_stage(f"{stage}-alone", [*options, *parallel(1), *alone]) if alone else 0
