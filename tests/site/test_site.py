@@ -139,6 +139,27 @@ def test_interview_answers_are_hidden_until_clicked(page, site_url):
     screenshot(page, "interview")
 
 
+def test_a_predictions_output_is_folded_until_the_reader_opens_it(page, site_url):
+    """On the site as in JupyterLab: the run after a **Predict.** shows its output only on a click."""
+    page.goto(site_url + "notebooks/05-build-and-run/")
+    folded = page.locator("details.reveal").first
+    output = folded.locator(".jp-Cell-outputWrapper")
+    assert folded.count() and not output.is_visible(), "a prediction's output must be folded"
+    assert "predict it first" in folded.locator("summary").inner_text()
+    folded.locator("summary").click()
+    assert output.is_visible(), "a click shows the output"
+    screenshot(page, "prediction-revealed")
+
+
+def test_every_chapter_page_folds_its_predictions_and_asides(site_url):
+    """Each chapter's predictions (details.reveal, made by the site's hook) and asides (details.aside, written
+    in the chapter) are closed <details> on its page."""
+    for chapter in sorted((SITE / "notebooks").glob("[0-9][0-9]-*/index.html")):
+        text = chapter.read_text(errors="replace")
+        assert text.count('<details class="reveal">') >= 3, f"{chapter.parent.name}: fewer than 3 folded predictions"
+        assert "<details open" not in text, f"{chapter.parent.name}: a fold is open on arrival"
+
+
 class Links(HTMLParser):
     def __init__(self):
         super().__init__()
