@@ -15,7 +15,7 @@ BUNDLE ?= build/workshop-bundle
 port = $(shell $(PYTHON) -c 'from dockercourse.course import $(1); print($(1))')
 
 .DEFAULT_GOAL := help
-.PHONY: first-images-prefetch stack stack-down stack-check workshop-cards workshop-server workshop-check help lab test check engine images doctor doctor-workshop notebooks docs clean lint unit nbval nbval-remote solutions site leaks bench \
+.PHONY: first-images-prefetch stack stack-down stack-check workshop-cards workshop-server workshop-check help lab test check engine images doctor doctor-workshop notebooks docs clean lint unit nbval solutions site leaks bench \
 	browser course-image bundle bundle-load offline-check
 
 help: ## list the commands
@@ -59,7 +59,7 @@ bundle-load: ## in a room with no network: load BUNDLE's images, install Python 
 	@printf '[global]\nno-index = true\nfind-links = %s\n' "$(BUNDLE_WHEELS)" > $(VENV)/pip.conf
 	@echo "bundle-load: .venv installs from $(BUNDLE_WHEELS) only; next: make doctor-workshop"
 
-offline-check: ## CI, root: make bundle, then bundle-load and the notebooks with the network cut off
+offline-check: ## root: the bundle, then every chapter in the course stack from it, the network cut (DROP)
 	@bash dockercourse/tooling/offline_check.sh
 
 # JupyterLab on the course's root and chapter 00, on 8888 or the next free port (dockercourse/machine/lab.py).
@@ -93,8 +93,9 @@ workshop-server: $(VENV)/.installed images ## JupyterHub for the room, a course 
 workshop-check: $(VENV)/.installed images browser ## CI: the workshop server with three learners, end to end
 	@$(VPY) -m dockercourse.tooling.harness workshop
 
-stack-check: $(VENV)/.installed images browser ## CI: the stack via its dev container, then every chapter in it offline
+stack-check: $(VENV)/.installed images browser ## CI, root: the stack via its dev container, then every chapter in it offline
 	@$(VPY) -m dockercourse.tooling.harness stack
+	@$(MAKE) --no-print-directory offline-check
 
 browser: ## make sure Chromium is there for the site's browser tests (Debian/Ubuntu: installs it)
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
@@ -119,11 +120,6 @@ unit nbval: $(VENV)/.installed images ## one stage of make test (nbval: each exe
 
 solutions: $(VENV)/.installed images ## executed, solved copies of the chapters in build/solved/ (for instructors)
 	@$(VPY) -m dockercourse solutions
-
-# In the engine container's network namespace, with its Unix socket: as on Docker Desktop, a host port is
-# taken only while a container publishes it, and `-p 127.0.0.1:PORT:…` answers on 127.0.0.1 (dockercourse/machine/remote_engine.py).
-nbval-remote: $(VENV)/.installed images ## the chapters under nbval against an engine in a container (Docker Desktop's shape)
-	@$(VPY) -m dockercourse remote-engine --netns --socket $(VPY) -m dockercourse.tooling.harness nbval
 
 leaks: $(VENV)/.installed ## one stage of make test: nothing the course labelled may remain
 	@$(VPY) -m dockercourse.tooling.harness $@

@@ -21,7 +21,7 @@ What a chapter imports (the runtime):
     swarm            watching a Swarm of engines in containers (12)
 machine/ (setting up a machine):
     apt, engine_setup (make engine), images and standins (make images), course_image, doctor, lab (make lab),
-    bundle (the offline workshop bundle), remote_engine (an engine in a container)
+    bundle (the offline workshop bundle), stack (the course stack), workshop/ (the workshop server)
 tooling/ (building and testing the course):
     harness (make test, make check), pytest_plugin, junit, solutions (make solutions), agenda and site_hooks
     (the site), timings and bench (make bench), offline_check.sh (make offline-check)

@@ -110,14 +110,6 @@ def _leaks(args: argparse.Namespace) -> int:
     return 0
 
 
-def _remote_engine(args: argparse.Namespace) -> int:
-    from .engine import require_engine
-    from .machine.remote_engine import run_against_remote_engine
-
-    require_engine()
-    return run_against_remote_engine(args.run_command, netns=args.netns, socket=args.socket)
-
-
 def _stack(args: argparse.Namespace) -> int:
     from .machine import stack
 
@@ -189,14 +181,6 @@ def main(argv: list[str] | None = None) -> int:
     solutions.add_argument("directory", type=Path, nargs="?", default=Path("build/solved"))
     solutions.add_argument("--chapter", metavar="NN", help="only this chapter")
     solutions.set_defaults(run=_solutions)
-    remote = commands.add_parser("remote-engine", help="run a command against a fresh engine in a container "
-                                 "(DOCKER_HOST set; make nbval-remote), then remove it")
-    remote.add_argument("--netns", action="store_true", help="run COMMAND in the engine container's network "
-                        "namespace (root) instead of publishing every chapter's port on the host")
-    remote.add_argument("--socket", action="store_true", help="DOCKER_HOST is the engine's Unix socket in /tmp "
-                        "(as Docker Desktop's is a socket), not its TCP port")
-    remote.add_argument("run_command", nargs=argparse.REMAINDER, metavar="COMMAND …")
-    remote.set_defaults(run=_remote_engine)
     stack = commands.add_parser("stack", help="the course stack (compose.yaml): JupyterLab and a private engine")
     stack.add_argument("action", choices=["up", "down"])
     stack.add_argument("--port", type=int, help="JupyterLab's host port (default: LAB_PORT or the next free one)")

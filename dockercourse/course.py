@@ -37,7 +37,6 @@ PORTS_PER_CHAPTER = _port("per_chapter")
 LAB_PORT = _port("lab")
 DOCS_PORT = _port("docs")
 TEST_PORTS = range(_course()["ports"]["tests"][0], _course()["ports"]["tests"][1] + 1)
-REMOTE_ENGINE_PORT = _port("remote_engine")
 WORKSHOP_PORT = _port("workshop")
 
 

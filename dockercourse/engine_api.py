@@ -9,8 +9,8 @@ Which socket: the one the docker CLI uses, ``DOCKER_HOST`` if it is set, else th
 active ``docker context`` (``engine_endpoint()``). Rootless Docker and Docker Desktop do not listen on
 ``/var/run/docker.sock``; their contexts name where they do.
 
-Used by: chapter 03 (the REST API is just HTTP: the CLI and the Docker SDK for Python send the same
-requests; Exercise 3.2 sends one with ``UnixHTTPConnection``).
+Used by: chapter 03 (section 1: the REST API is just HTTP, and the CLI and the Docker SDK for Python send the
+same requests; ``engine_endpoint()`` tells the SDK where the CLI's engine listens).
 """
 
 import http.client
@@ -32,7 +32,7 @@ def engine_endpoint() -> str:
     The active context is the one ``docker context use`` chose (or ``DOCKER_CONTEXT`` names);
     ``docker context inspect`` without a name inspects it. Give the result to the Docker SDK for Python,
     ``docker.DockerClient(base_url=engine_endpoint())``: its ``docker.from_env()`` reads DOCKER_HOST
-    but not the context. Used by: chapter 03 and its Exercise 3.2.
+    but not the context. Used by: chapter 03 (section 1).
     """
     if os.environ.get("DOCKER_HOST"):
         return os.environ["DOCKER_HOST"]
@@ -71,7 +71,7 @@ def engine_connection(timeout: float = 30) -> http.client.HTTPConnection:
     A ``UnixHTTPConnection`` for a ``unix://`` endpoint (the usual case), a plain ``HTTPConnection``
     for ``tcp://host:port`` (an engine in a container or a VM, without TLS): the requests are the same.
     Raises CourseError for endpoints the standard library does not reach (``ssh://``, TLS, named pipes).
-    Used by: chapter 03's Exercise 3.2, ``engine_get``.
+    Used by: ``engine_get`` (chapter 03, section 1).
     """
     endpoint = engine_endpoint()
     if endpoint.startswith("unix://"):

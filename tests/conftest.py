@@ -93,7 +93,6 @@ per_chapter = 10
 lab = 8888
 docs = 8800
 tests = [8900, 8909]
-remote_engine = 8375
 
 [agenda]
 half_day_until = "03"

@@ -86,16 +86,14 @@ def test_the_timing_table_lists_stages_and_the_slowest_cases(tmp_path, monkeypat
     assert "| 7.5 | `nbval: 00-a.ipynb::Cell 3` |" in text
 
 
-def test_nbval_remote_skips_the_chapters_that_start_engines_of_their_own(tmp_path, monkeypatch, capsys):
-    from dockercourse.machine.remote_engine import REMOTE_ENGINE_ENV
-
+def test_the_chapters_that_start_engines_of_their_own_can_be_skipped(tmp_path, monkeypatch, capsys):
     write_chapter(tmp_path, "11", "a", "A", 10, 5)
     write_chapter(tmp_path, "12", "b", "B", 10, 5)
     course_file = tmp_path / "dockercourse" / "course.toml"
     course_file.write_text(course_file.read_text() + 'flags = ["nested-engines"]\n')
     monkeypatch.setattr(harness, "REPO", tmp_path)
     assert harness.notebooks() == ["notebooks/11-a.ipynb", "notebooks/12-b.ipynb"]
-    monkeypatch.setenv(REMOTE_ENGINE_ENV, "engine")
+    monkeypatch.setenv(harness.NESTING_ENV, "1")
     assert harness.notebooks() == ["notebooks/11-a.ipynb"]
     assert "skipped against the engine in a container" in capsys.readouterr().out
 

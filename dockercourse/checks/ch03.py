@@ -1,148 +1,212 @@
-"""Chapter 03's exercise checkers (Docker's architecture).
+"""Chapter 03's exercise checkers (Docker's architecture): each observes the engine (or the registry), then
+judges the record (dockercourse/checks/common.py).
 
-Each returns a Verdict, with a hint when the answer is not there yet.
+- Exercise 3.1, ``tool_works``: a script pinned to an API version the engine refuses, repaired.
+- Exercise 3.2, ``release_reference``: the reference that deploys a pushed image by digest.
+- Exercise 3.3, ``no_socket_left``: the container that mounts the engine's socket removed, the others left.
 """
 
-import http.client
 import json
 import re
+import subprocess
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from .. import LABEL
 from ..engine import docker
 from .common import Verdict
 
-
-def sdk_exit_code(answer, name: str = "course03-exit", expected: int = 3, creator: str = "03") -> Verdict:
-    """Exercise 3.1 (chapter 03): the exit code of a labelled container run with the Docker SDK for Python."""
-    if answer is None or answer == "" or answer == []:
-        if docker("container", "inspect", name, check=False).returncode != 0:
-            return Verdict(False, f"the answer is empty, and the engine has no container named {name!r} yet",
-                           f"start it: container = client.containers.run('python:3.13-slim-trixie', [...], "
-                           f"detach=True, name={name!r}, labels={{'{LABEL}': '{creator}'}}), "
-                           "then answer = container.wait()['StatusCode']")
-        return Verdict(False, "the answer is empty", "set answer = container.wait()['StatusCode']")
-    if isinstance(answer, dict):
-        return Verdict(False, f"that is all of wait()'s answer, {answer!r}, not the exit code",
-                       "take the exit code from it: answer = container.wait()['StatusCode']")
-    if hasattr(answer, "wait") and hasattr(answer, "attrs"):  # a docker.models.containers.Container
-        return Verdict(False, "that is the container object, not its exit code",
-                       "wait for it to end, then take the code: answer = container.wait()['StatusCode']")
-    if isinstance(answer, bool) or not isinstance(answer, int):
-        return Verdict(False, f"{answer!r} is not an exit code",
-                       "an exit code is an int: container.wait()['StatusCode']")
-    inspected = docker("container", "inspect", name, check=False)
-    if inspected.returncode != 0:
-        return Verdict(False, f"the engine has no container named {name!r}",
-                       f"pass name={name!r} and detach=True to client.containers.run(…) (and no remove=True)")
-    container = json.loads(inspected.stdout)[0]
-    if (container["Config"].get("Labels") or {}).get(LABEL) != creator:
-        return Verdict(False, f"container {name} does not carry the label {LABEL}={creator}",
-                       f"pass labels={{'{LABEL}': '{creator}'}} to client.containers.run(…)")
-    if container["State"]["Running"]:
-        return Verdict(False, f"container {name} is still running, so it has no exit code yet",
-                       "call container.wait() before you read the exit code")
-    engine_code = container["State"]["ExitCode"]
-    if answer != engine_code:
-        return Verdict(False, f"you answered {answer}, but the engine says {name} exited with {engine_code}",
-                       "take the code from container.wait()['StatusCode'] rather than typing it")
-    if engine_code != expected:
-        return Verdict(False, f"{name} exited with {engine_code}, not {expected}",
-                       f"the container's command should be ['python', '-c', 'raise SystemExit({expected})']")
-    return Verdict(True, f"{name} exited with {engine_code}, and the engine agrees: correct")
+TOOL = Path("/tmp/dockercourse-03/tool/report.sh")
 
 
-def engine_api_version(answer) -> Verdict:
-    """Exercise 3.2 (chapter 03): the engine's API version, asked with GET /version over the Unix socket."""
-    if isinstance(answer, bytes):
-        return Verdict(False, "that is bytes, the raw body of the response",
-                       "decode the JSON first: json.loads(response.read())['ApiVersion']")
-    if isinstance(answer, dict):
-        hint = ("take one field: answer = version['ApiVersion']" if "ApiVersion" in answer
-                else "ask GET /version: its JSON has the field 'ApiVersion'")
-        return Verdict(False, "that is a whole JSON object, not a version", hint)
-    if isinstance(answer, http.client.HTTPResponse):
-        return Verdict(False, "that is the response object, not what it says",
-                       "read its body and decode the JSON: json.loads(response.read())['ApiVersion']")
-    if answer is None or not str(answer).strip():
-        return Verdict(False, "the answer is empty",
-                       "send connection.request('GET', '/version'); connection.getresponse().read() is a JSON body: "
-                       "set answer2 to its field 'ApiVersion'")
-    if not isinstance(answer, str):
-        return Verdict(False, f"{answer!r} is a {type(answer).__name__}, not the string the engine sends",
-                       "keep the field as it is, a string such as '1.45' (as a float, 1.40 would become 1.4)")
-    versions = json.loads(docker("version", "--format", "{{json .}}").stdout)
-    server, client = versions["Server"], versions["Client"]
-    text = answer.strip()
-    if text == server["ApiVersion"]:
-        return Verdict(True, "the engine's own API version, as it answered over its socket: correct")
-    if text == client.get("DefaultAPIVersion") or text == client.get("ApiVersion"):
-        return Verdict(False, f"{text} is the newest API version the docker *client* speaks",
-                       "ask the engine itself: GET /version over engine_connection(), field 'ApiVersion'")
-    if text == server.get("MinAPIVersion"):
-        return Verdict(False, f"{text} is the oldest API version the engine still accepts",
-                       "take 'ApiVersion', not 'MinAPIVersion'")
-    if text == server.get("Version"):
-        return Verdict(False, f"{text} is the engine's release, not its API version",
-                       "take the field 'ApiVersion', not 'Version'")
-    return Verdict(False, f"{text!r} is not the engine's API version",
-                   "send GET /version over engine_connection() and take the field 'ApiVersion'")
+# --- Exercise 3.1: a tool the engine calls too old ----------------------------------------------
+
+def observe_tool(script: str | Path = TOOL, timeout: float = 60) -> dict:
+    """Run the learner's script as the exercise says (`sh SCRIPT`), and read the engine's range of API versions.
+
+    The script runs docker itself; this is the one call here that is not `engine.docker()`: it runs the
+    learner's tool, as the learner would."""
+    path = Path(script)
+    server = json.loads(docker("version", "--format", "{{json .Server}}", check=False).stdout or "{}") or {}
+    seen = {"script": str(path), "exists": path.is_file(), "oldest": server.get("MinAPIVersion", ""),
+            "newest": server.get("ApiVersion", ""), "exit_code": None, "output": ""}
+    if seen["exists"]:
+        ran = subprocess.run(["sh", str(path)], capture_output=True, text=True, timeout=timeout)
+        seen.update(exit_code=ran.returncode, output=(ran.stdout + ran.stderr).strip())
+    return seen
 
 
-#: The Accept header a client sends to get a manifest as it was pushed (Docker v2 or OCI), not converted.
+def judge_tool(seen: dict) -> Verdict:
+    """Exercise 3.1 (chapter 03): the script runs and lists containers: it asks for an API version the engine
+    accepts, or lets the CLI negotiate one."""
+    script, output, accepted = seen["script"], seen["output"], f"{seen['oldest']} to {seen['newest']}"
+    if not seen["exists"]:
+        return Verdict(False, f"there is no {script}",
+                       "run the exercise's setup cell: it writes the script", code="no-tool")
+    if "is too old" in output:
+        asked = re.search(r"client version (\S+) is too old", output)
+        return Verdict(False, f"the engine refuses the API version the tool asks for"
+                              f"{f' ({asked.group(1)})' if asked else ''}: it accepts {accepted}",
+                       "find where the tool decides which API version its requests name, and compare it with "
+                       "the range `docker version` shows for the engine (section 2)", code="api-version-too-old")
+    if "is too new" in output:
+        return Verdict(False, f"the tool now asks for an API version newer than this engine speaks ({accepted})",
+                       "a client can only speak versions the engine knows: stay within its range, or let the "
+                       "client and the engine agree on one", code="api-version-too-new")
+    if seen["exit_code"] != 0:
+        first = output.splitlines()[0] if output else "no output"
+        return Verdict(False, f"the tool fails with exit code {seen['exit_code']}: {first}",
+                       f"run `sh {script}` yourself and read its first error", code="tool-fails")
+    return Verdict(True, "report.sh lists the containers again: it asks for an API version the engine accepts")
+
+
+def tool_works(script: str | Path = TOOL) -> Verdict:
+    """Exercise 3.1 (chapter 03): what the checker cell calls."""
+    return judge_tool(observe_tool(script))
+
+
+# --- Exercise 3.2: release by digest ------------------------------------------------------------
+
+#: The Accept header a client sends to get a manifest as it was pushed (Docker v2 or OCI, an index or not).
 MANIFEST_ACCEPT = ", ".join(["application/vnd.docker.distribution.manifest.v2+json",
                              "application/vnd.docker.distribution.manifest.list.v2+json",
                              "application/vnd.oci.image.manifest.v1+json",
                              "application/vnd.oci.image.index.v1+json"])
+REFERENCE = re.compile(r"^(?P<name>[^@\s]+?)(?::(?P<tag>[\w.-]+))?(?:@(?P<digest>sha256:[0-9a-f]{64}))?$")
 
 
-def _registry_manifest_digest(registry: str, repository: str, reference: str) -> str:
-    """The digest a registry gives for repository:reference (header Docker-Content-Digest), via its HTTP API.
-
-    Raises urllib.error.HTTPError (no such manifest) or URLError (no registry answers).
-    """
+def _manifest(registry: str, repository: str, reference: str) -> tuple[int, str, dict]:
+    """(HTTP status, the Docker-Content-Digest, the JSON body) of GET /v2/REPOSITORY/manifests/REFERENCE;
+    status 0 when no registry answers."""
     request = urllib.request.Request(f"http://{registry}/v2/{repository}/manifests/{reference}",
                                      headers={"Accept": MANIFEST_ACCEPT})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.headers["Docker-Content-Digest"]
-
-
-def pushed_digest(answer, repository: str = "course03/exercise", tag: str = "1.0",
-                  registry: str = "localhost:8030") -> Verdict:
-    """Exercise 3.3 (chapter 03): the digest of an image pushed to the chapter's local registry."""
-    text = "\n".join(answer) if isinstance(answer, list) else str(answer or "")
-    reference = f"{registry}/{repository}:{tag}"
-    if not text.strip():
-        return Verdict(False, "the answer is empty", f"capture the push: answer = !docker push {reference}")
-    if "____" in text or "invalid reference format" in text:
-        return Verdict(False, "docker could not read the name: a blank (____) is still in the command",
-                       f"fill in each blank with {reference}: tag the image with that name, then push it")
-    if "does not exist" in text or "No such image" in text:
-        return Verdict(False, "there was nothing to push under that name",
-                       f"tag the image first: docker tag IMAGE {reference}")
-    if "connection refused" in text or "dial tcp" in text:
-        return Verdict(False, f"no registry answered at {registry}",
-                       "start the chapter's registry first (the `docker run … registry:2.8.3` cell above)")
-    digests = re.findall(r"sha256:[0-9a-f]{64}", text)
-    if not digests:
-        return Verdict(False, f"no digest in the answer: {text.strip()[:80]!r}",
-                       f"a digest looks like sha256:<64 hex digits>; `docker push {reference}` prints one")
-    digest = digests[-1]
     try:
-        expected = _registry_manifest_digest(registry, repository, tag)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers.get("Docker-Content-Digest", ""), json.loads(response.read())
     except urllib.error.HTTPError as error:
-        return Verdict(False, f"the registry has no {repository}:{tag} (HTTP {error.code})",
-                       f"push it: docker push {reference}")
+        return error.code, "", {}
     except (urllib.error.URLError, OSError):
+        return 0, "", {}
+
+
+def observe_release(answer, registry: str = "localhost:8030", repository: str = "course03/release",
+                    tag: str = "2.0") -> dict:
+    """What the registry says the tag is (its digest, and the manifests an index lists), and what the answer
+    names: its repository, tag and digest, and whether the registry knows that digest in that repository."""
+    status, digest, body = _manifest(registry, repository, tag)
+    text = answer.strip() if isinstance(answer, str) else None
+    parsed = REFERENCE.match(text) if text else None
+    named = parsed.groupdict() if parsed else {}
+    known = None
+    if named.get("digest") and named["name"].startswith(f"{registry}/"):
+        known = _manifest(registry, named["name"].removeprefix(f"{registry}/"), named["digest"])[0] == 200
+    return {"registry": registry, "repository": repository, "tag": tag, "registry_status": status,
+            "tag_digest": digest, "platform_digests": [entry["digest"] for entry in body.get("manifests", [])],
+            "answer": text if text is not None else (None if answer is None else repr(answer)),
+            "answer_is_text": text is not None, "name": named.get("name"), "answer_tag": named.get("tag"),
+            "digest": named.get("digest"), "known": known}
+
+
+def _judge_pushed(seen: dict) -> Verdict | None:
+    """A failing verdict while the registry has no such tag (or answers not at all)."""
+    registry, repository, tag = seen["registry"], seen["repository"], seen["tag"]
+    if seen["registry_status"] == 0:
         return Verdict(False, f"no registry answers at {registry}",
-                       "start the chapter's registry first (the `docker run … registry:2.8.3` cell above)")
-    if digest == expected:
-        return Verdict(True, f"{digest[:19]}…: the registry names {repository}:{tag} by the same digest")
-    image_id = docker("image", "inspect", "--format", "{{.Id}}", reference, check=False).stdout.strip()
-    if digest == image_id:
-        return Verdict(False, "that is the image ID, the digest of the image's config, not of its manifest",
-                       "take the digest that `docker push` printed (`1.0: digest: sha256:…`), "
-                       "or the one in `docker image inspect --format '{{.RepoDigests}}'`")
-    return Verdict(False, f"the registry says {repository}:{tag} is {expected[:19]}…, not {digest[:19]}…",
-                   "take the digest printed by your last push of this tag: pushing again moves the tag")
+                       "run section 5's cells that start the chapter's registry, course03-registry",
+                       code="no-registry")
+    if seen["registry_status"] != 200:
+        return Verdict(False, f"the registry has no {repository}:{tag} yet (HTTP {seen['registry_status']})",
+                       f"a registry keeps an image in the repository its name says: name the build for the "
+                       f"registry's repository {repository} (version {tag}), then send it there (section 5)",
+                       code="not-published")
+    return None
+
+
+def judge_release(seen: dict) -> Verdict:
+    """Exercise 3.2 (chapter 03): the answer is REGISTRY/REPOSITORY@DIGEST, the digest the registry gives the tag
+    (or one of the manifests its index lists)."""
+    unpublished = _judge_pushed(seen)
+    if unpublished is not None:
+        return unpublished
+    repository, wanted = seen["repository"], f"{seen['registry']}/{seen['repository']}"
+    if not seen["answer"] or not seen["answer_is_text"]:
+        return Verdict(False, f"{repository}:{seen['tag']} is published; answer3 is not a reference yet",
+                       "set answer3 to a string NAME@sha256:…: the digest the registry gives the tag "
+                       "(the push prints it; section 5)", code="no-answer")
+    if not seen["digest"]:
+        return Verdict(False, f"{seen['answer']!r} names a tag: whoever pushes under it next changes what deploys",
+                       "a tag can move; the registry's digest for it cannot (section 5)", code="tag-not-digest")
+    if seen["name"] != wanted:
+        return Verdict(False, f"{seen['name']} is not {wanted}",
+                       f"the reference starts with the registry and the repository: {wanted}", code="wrong-repository")
+    if seen["digest"] == seen["tag_digest"]:
+        return Verdict(True, f"{seen['answer'][:60]}… deploys exactly what {repository}:{seen['tag']} names now, "
+                             "whatever later happens to the tag")
+    if seen["digest"] in seen["platform_digests"]:
+        return Verdict(True, "that digest pins one platform's manifest of the image: exactly those bytes, though "
+                             "a client on another platform cannot use it; the tag's own digest pins them all")
+    if seen["known"]:
+        return Verdict(False, f"the registry knows {seen['digest'][:19]}…, but {repository}:{seen['tag']} names "
+                              f"{seen['tag_digest'][:19]}…",
+                       "take the digest of your last push of the build to release", code="another-digest")
+    return Verdict(False, f"the registry knows no {seen['digest'][:19]}… in {repository}",
+                   "take the digest the registry gives (the push prints it), not one of the engine's own IDs",
+                   code="unknown-digest")
+
+
+def release_reference(answer, registry: str = "localhost:8030", repository: str = "course03/release",
+                      tag: str = "2.0") -> Verdict:
+    """Exercise 3.2 (chapter 03): what the checker cell calls."""
+    return judge_release(observe_release(answer, registry, repository, tag))
+
+
+# --- Exercise 3.3: which container holds the keys to the host? ----------------------------------
+
+def observe_mounts(creator: str = "03", names: tuple[str, ...] = ("course03-metrics", "course03-backup",
+                                                                   "course03-cache")) -> dict:
+    """The chapter's containers: running or not, and what each mounts (type, source, destination). `names`: the
+    exercise's three, the one with the socket first."""
+    listed = docker("ps", "-a", "--quiet", "--filter", f"label={LABEL}={creator}", check=False).stdout.split()
+    found = json.loads(docker("container", "inspect", *listed, check=False).stdout or "[]") if listed else []
+    containers = {entry["Name"].lstrip("/"): {
+        "running": bool(entry["State"].get("Running")),
+        "mounts": [[mount.get("Type", ""), mount.get("Source", ""), mount.get("Destination", "")]
+                   for mount in entry.get("Mounts", [])]} for entry in found}
+    return {"names": list(names), "containers": containers}
+
+
+def _holds_the_socket(container: dict) -> bool:
+    return any(source.endswith(".sock") or destination.endswith("docker.sock")
+               for _, source, destination in container["mounts"])
+
+
+def judge_mounts(seen: dict) -> Verdict:
+    """Exercise 3.3 (chapter 03): no container of the chapter mounts the engine's socket, and the others run."""
+    containers, names = seen["containers"], seen["names"]
+    if not any(name in containers for name in names):
+        return Verdict(False, "none of the exercise's three containers exists",
+                       "run the exercise's setup cell: it starts them", code="no-containers")
+    holding = sorted(name for name, container in containers.items() if _holds_the_socket(container))
+    if holding:
+        stopped = [name for name in holding if not containers[name]["running"]]
+        if stopped and len(stopped) == len(holding):
+            return Verdict(False, f"{', '.join(stopped)} is stopped, but still there with the engine's socket "
+                                  "mounted: `docker start` gives it the power back", "remove it",
+                           code="socket-container-stopped")
+        return Verdict(False, "a container of the chapter still mounts the engine's socket",
+                       "look at what each container mounts (the engine's `docker inspect` lists it): which mount "
+                       "lets a process send requests to the engine? (section 8)", code="socket-still-mounted")
+    innocent = [name for name in names[1:] if not containers.get(name, {}).get("running")]
+    if innocent:
+        return Verdict(False, f"{', '.join(innocent)} is gone or stopped too, and it could not control the engine: "
+                              "a read-only directory and a volume give no power over it",
+                       "run the setup cell again, and remove only the container with the socket",
+                       code="removed-too-much")
+    return Verdict(True, "no container of the chapter mounts the engine's socket any more; the backup and the cache "
+                         "keep running")
+
+
+def no_socket_left(creator: str = "03") -> Verdict:
+    """Exercise 3.3 (chapter 03): what the checker cell calls."""
+    return judge_mounts(observe_mounts(creator))

@@ -22,7 +22,6 @@ import nbformat
 from .. import REPO_DIR, CourseError
 from ..course import NESTED_ENGINES, RUNS_ALONE, read_chapters
 from ..engine import docker, require_engine
-from ..machine.remote_engine import REMOTE_ENGINE_ENV
 from .junit import read_reports, seconds_per_notebook
 from .pytest_plugin import SOLUTIONS_OPTION
 
@@ -68,6 +67,9 @@ def flagged(flag: str) -> set[str]:
     return {number for number, chapter in read_chapters(REPO).items() if flag in chapter.flags}
 
 
+#: Set where the engine is itself in a container of an engine in a container (measured: see the nested-engines
+#: flag's chapters): they are skipped there.
+NESTING_ENV = "DOCKERCOURSE_NO_NESTED_ENGINES"
 #: `CHAPTERS="00 05"`: only these chapters (the stack check's dev container runs two).
 CHAPTERS_ENV = "CHAPTERS"
 
@@ -75,7 +77,7 @@ CHAPTERS_ENV = "CHAPTERS"
 def notebooks() -> list[str]:
     only = os.environ.get(CHAPTERS_ENV, "").replace(",", " ").split()
     paths = [chapter.path for number, chapter in read_chapters(REPO).items() if not only or number in only]
-    if os.environ.get(REMOTE_ENGINE_ENV):
+    if os.environ.get(NESTING_ENV):
         skipped = [path for path in paths if Path(path).name[:2] in flagged(NESTED_ENGINES)]
         if skipped:
             print(f"harness: skipped against the engine in a container (they start engines of their own): "

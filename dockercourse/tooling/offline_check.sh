@@ -1,41 +1,53 @@
 #!/usr/bin/env bash
-# make offline-check: the workshop bundle, shown to work in a room with no network.
+# The offline room, proven with the course stack: `make stack-check`'s second part (CI runs it after the stack's
+# dev-container tests). One execution of every chapter proves three things: the workshop bundle carries all the
+# room needs, the course stack works (every chapter in its lab against its private engine), and nothing tries the
+# network — in a room whose firewall swallows packets (DROP), where any attempt would wait for a timeout.
 #
 #  1. make bundle (the one step that needs the network: PyPI, for the wheels).
-#  2. A fresh room machine: the engine forgets the course (its labelled resources, the manifest's
-#     images, the course image, the build cache).
-#  3. The network is cut: iptables rejects every new connection that would leave through the
-#     default route's interface, from this host (OUTPUT) and from containers and builds (FORWARD),
-#     IPv4 and IPv6. This machine's own package stores (/opt/wheels, /opt/pypi*: see
-#     docs/maintainers/ci.md) are hidden under empty directories, and PIP_FIND_LINKS is unset, so
-#     the bundle's wheels are the only packages there are.
-#  4. The course is unpacked from the bundle into a new directory; there: make bundle-load,
-#     make doctor-workshop, make nbval (the notebook stage of make test).
-#  5. At the end, pass or fail: the reject rules' counters say how many packets something tried
-#     (and failed) to send out; the rules are removed; the engine gets back the Python image that
-#     the room copy replaced.
+#  2. A fresh room machine: the engine forgets the course (its labelled resources, the manifest's images, the
+#     course image, the build cache).
+#  3. The network is cut: iptables DROPs every new connection that would leave through the default route's
+#     interface, from this host (OUTPUT) and from containers, builds and the stack's engine (FORWARD), IPv4 and
+#     IPv6, counting what it drops. This machine's own package stores (/opt/wheels, /opt/pypi*:
+#     docs/maintainers/index.md) are hidden under empty directories, and PIP_FIND_LINKS is unset, so the bundle's
+#     wheels are the only packages there are.
+#  4. The course is unpacked from the bundle into a new directory; there: make bundle-load (this machine's engine
+#     gets the images: the stack's engine image and the course image among them), make doctor-workshop.
+#  5. The stack, from the bundle (STACK_IMAGES=BUNDLE: the lab loads the images into its private engine and makes
+#     the room copy of the Python image), and inside its lab every chapter under nbval, each exercise solved after
+#     its hint; the reports are copied out to build/test-results/stack-*.xml.
+#  6. The counters must read 0: a packet that tried to leave is a failure, named by what tcpdump saw of it. Then,
+#     pass or fail, the rules go, the stack goes, and the engine gets back the Python image the room copy replaced.
 #
-# Needs root (iptables, a mount namespace). Run by .ci/run after make test.
+# Needs root (iptables, a mount namespace, tcpdump). OFFLINE_ACTION=REJECT runs the same with refused packets (to
+# compare the chapters' time).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BUNDLE=${BUNDLE:-$REPO/build/workshop-bundle}
+ACTION=${OFFLINE_ACTION:-DROP}
 MARK=dockercourse-offline-check
-[ "$(id -u)" = 0 ] || { echo "offline-check: needs root (iptables and a mount namespace): run it as root"; exit 1; }
-for tool in iptables ip6tables unshare curl; do
-    command -v "$tool" >/dev/null || { echo "offline-check: needs $tool: install it (Debian: apt-get install iptables util-linux curl)"; exit 1; }
+PROJECT=dockercourse-offline
+LAB_PORT=${OFFLINE_LAB_PORT:-8901}
+RESULTS=$REPO/build/test-results
+TRACE=$REPO/build/offline-trace.txt
+[ "$(id -u)" = 0 ] || { echo "offline-check: needs root (iptables, a mount namespace): run it as root"; exit 1; }
+for tool in iptables ip6tables unshare curl tcpdump; do
+    command -v "$tool" >/dev/null || { echo "offline-check: needs $tool: install it (Debian: apt-get install iptables util-linux curl tcpdump)"; exit 1; }
 done
 started=$SECONDS
 phase() { echo; echo "offline-check: [$((SECONDS - started)) s] $*"; }
+py() { (cd "$REPO" && python3 -c "$1"); }
 
 phase "1. make bundle"
 make -C "$REPO" --no-print-directory bundle BUNDLE="$BUNDLE"
-names=$(cd "$REPO" && python3 -c 'from dockercourse.manifest import image_names
+names=$(py 'from dockercourse.manifest import image_names
 from dockercourse.machine.course_image import course_image_name
 print(*image_names(), course_image_name())')
-python_image=$(cd "$REPO" && python3 -c 'from dockercourse.manifest import manifest_image; print(manifest_image("python").name)')
+python_image=$(py 'from dockercourse.manifest import manifest_image; print(manifest_image("python").name)')
 python_id=$(docker image inspect --format '{{.Id}}' "$python_image")
-images_archive=$(cd "$REPO" && python3 -c 'from dockercourse.machine.bundle import IMAGES_ARCHIVE; print(IMAGES_ARCHIVE)')
+images_archive=$(py 'from dockercourse.machine.bundle import IMAGES_ARCHIVE; print(IMAGES_ARCHIVE)')
 
 phase "2. a fresh room machine: the engine forgets the course"
 make -C "$REPO" --no-print-directory clean
@@ -44,26 +56,35 @@ docker image rm $names >/dev/null
 docker builder prune --all --force >/dev/null
 echo "removed: $names, and the build cache"
 
-phase "3. cutting the network"
+phase "3. cutting the network ($ACTION)"
 iface=$(ip route show default | awk '{print $5; exit}')
+address=$(ip -4 -o addr show dev "$iface" | awk '{print $4; exit}' | cut -d/ -f1)
 rules=("OUTPUT -o $iface -m conntrack --ctstate NEW" "FORWARD -o $iface")
+room=$(mktemp -d /tmp/dockercourse-room.XXXXXX)
 restore() {
-    echo; echo "offline-check: what tried to reach the network (and was rejected):"
+    set +e
+    echo; echo "offline-check: what tried to reach the network ($ACTION):"
+    total=0
     for ipt in iptables ip6tables; do
         for chain in OUTPUT FORWARD; do
             packets=$($ipt -L "$chain" -v -n -x | awk -v mark="$MARK" '$0 ~ mark {sum += $1} END {print sum + 0}')
-            echo "  $ipt $chain: $packets rejected packet(s)"
+            total=$((total + packets))
+            echo "  $ipt $chain: $packets packet(s)"
         done
     done
     for ipt in iptables ip6tables; do
         for rule in "${rules[@]}"; do
             # shellcheck disable=SC2086  # the rule is words
-            while $ipt -D $rule -m comment --comment $MARK -j REJECT 2>/dev/null; do :; done
+            while $ipt -D $rule -m comment --comment $MARK -j "$ACTION" 2>/dev/null; do :; done
         done
     done
-    # The room copy took the Python image's name: give the name back, drop the copy. The classic
-    # image store keeps the replaced image as a dangling one; the containerd store deletes it, so
-    # then it comes back from the bundle (the same image, the same ID).
+    [ -n "${tracer:-}" ] && kill "$tracer" 2>/dev/null && wait "$tracer" 2>/dev/null
+    if [ -s "$TRACE" ]; then
+        echo "  first of them, as tcpdump saw them leave $iface ($TRACE):"; head -n 15 "$TRACE" | sed 's/^/    /'
+    fi
+    (cd "$room/dockercourse" 2>/dev/null && STACK_NAME=$PROJECT docker compose down --volumes >/dev/null 2>&1)
+    # The room copy took the Python image's name: give the name back, drop the copy. The containerd store
+    # deletes the replaced image, so then it comes back from the bundle (the same image, the same ID).
     room_id=$(docker image inspect --format '{{.Id}}' "$python_image" 2>/dev/null || true)
     if [ -n "$room_id" ] && [ "$room_id" != "$python_id" ]; then
         if docker image inspect "$python_id" >/dev/null 2>&1; then
@@ -71,23 +92,29 @@ restore() {
         else
             docker load --quiet -i "$BUNDLE/$images_archive" >/dev/null
         fi
-        docker image rm "$room_id" >/dev/null || true
+        docker image rm "$room_id" >/dev/null
     fi
+    rm -rf "$room"
+    echo "offline-check: $total packet(s) tried to leave"
+    [ "$total" = 0 ] || { echo "offline-check: something in the room tried the network: see above"; exit 1; }
 }
 trap restore EXIT
 for ipt in iptables ip6tables; do
     for rule in "${rules[@]}"; do
         # shellcheck disable=SC2086
-        $ipt -I ${rule%% *} 1 ${rule#* } -m comment --comment $MARK -j REJECT
+        $ipt -I ${rule%% *} 1 ${rule#* } -m comment --comment $MARK -j "$ACTION"
     done
 done
-if curl -sS --max-time 10 -o /dev/null https://pypi.org/simple/ 2>/tmp/$MARK.curl; then
+if curl -sS --max-time 5 -o /dev/null https://pypi.org/simple/ 2>/tmp/$MARK.curl; then
     echo "offline-check: pypi.org still answers: the network is not cut"; exit 1
 fi
 echo "network cut on $iface: https://pypi.org → $(tr -d '\n' </tmp/$MARK.curl)"
+# The check's own probe above is not the room's: the counters start now, and tcpdump names what leaves from here on.
+for ipt in iptables ip6tables; do $ipt -Z OUTPUT; $ipt -Z FORWARD; done
+tcpdump -i "$iface" -nn -l -q "src host $address and (udp port 53 or tcp[tcpflags] & tcp-syn != 0)" >"$TRACE" 2>/dev/null &
+tracer=$!
 
-phase "4. the room: unpack the course, make bundle-load, make doctor-workshop, make nbval"
-room=$(mktemp -d /tmp/dockercourse-room.XXXXXX)
+phase "4. the room: unpack the course, make bundle-load, make doctor-workshop"
 tar -xzf "$BUNDLE/course.tar.gz" -C "$room"
 # A private mount namespace: this machine's package stores look empty to everything started here.
 env -u PIP_FIND_LINKS unshare --mount --propagation private bash -euo pipefail -c '
@@ -96,10 +123,22 @@ env -u PIP_FIND_LINKS unshare --mount --propagation private bash -euo pipefail -
     done
     cd "$1/dockercourse"
     make --no-print-directory bundle-load BUNDLE="$2"
-    .venv/bin/python -m pip config list
     make --no-print-directory doctor-workshop
-    make --no-print-directory nbval
 ' room-check "$room" "$BUNDLE"
 
-rm -rf "$room"
-phase "done: the notebooks passed from the bundle alone, with no registry and no package index"
+phase "5. the course stack from the bundle; every chapter inside its lab"
+cd "$room/dockercourse"
+export STACK_NAME=$PROJECT LAB_PORT STACK_IMAGES=$BUNDLE
+docker compose up --detach --wait --no-build
+chapters_started=$SECONDS
+set +e
+docker compose exec -T lab python -m dockercourse.tooling.harness nbval
+verdict=$?
+set -e
+echo "offline-check: the chapters took $((SECONDS - chapters_started)) s in the stack ($ACTION)"
+mkdir -p "$RESULTS"
+for report in nbval-alone nbval; do
+    docker compose cp "lab:/home/learner/course/build/test-results/$report.xml" "$RESULTS/stack-$report.xml" || true
+done
+[ "$verdict" = 0 ] || { echo "offline-check: a chapter failed in the stack: read the nbval output above"; exit 1; }
+phase "done: every chapter passed in the course stack from the bundle alone, with no registry, no package index"
