@@ -20,7 +20,10 @@ RUN apt-get update \
     && apt-get clean && rm -rf /var/lib/apt/lists/*
 
 # The learner (UID 1000): not root, with a home for JupyterLab's settings and the chapters' working files.
-RUN useradd --create-home --uid 1000 --shell /bin/bash learner
+# The course's folder is the learner's too: JupyterLab, the chapters and the tests write there (build/, the work
+# volume of the course stack, which starts as a copy of it, owner included).
+RUN useradd --create-home --uid 1000 --shell /bin/bash learner \
+    && install -d -o learner -g learner /home/learner/course
 WORKDIR /home/learner/course
 
 # Requirements first: this layer is rebuilt only when requirements.txt changes.

@@ -75,9 +75,7 @@ class CourseSpawner(DockerSpawner):
         host_config = self.client.create_host_config(
             privileged=True, binds=binds, network_mode=names["network"],
             mem_limit=_bytes(CAPS["engine"]["memory"]), nano_cpus=int(CAPS["engine"]["cpus"] * 1e9))
-        # As compose.yaml's engine: the work volume's top folder to learner first (this container mounts it first).
-        entrypoint = ["sh", "-c", f"chown 1000:1000 {COURSE_IN_LAB} && exec dockerd-entrypoint.sh \"$@\"", "--"]
-        engine = await self.docker("create_container", image=self.engine_image, command=command, entrypoint=entrypoint,
+        engine = await self.docker("create_container", image=self.engine_image, command=command,
                                    name=names["engine"], environment={"DOCKER_TLS_CERTDIR": ""},
                                    labels={LABEL: CREATOR, f"{LABEL}.learner": self.user.name},
                                    host_config=host_config)
