@@ -229,14 +229,17 @@ def test_a_learner_over_the_memory_cap_is_stopped_and_the_room_carries_on(server
         assert user["servers"][""]["ready"], f"{name}'s server carries on"
 
 
-def test_a_stopped_server_leaves_nothing_but_the_learners_work(servers):
-    """What the idle culler does (DELETE /users/NAME/server), done now: the lab, the engine with every container
-    it ran, the engine's data and the network go; the learner's work volume stays."""
-    assert api("DELETE", "/users/cy/server", token=servers["cy"])[0] in (202, 204)
-    wait_for(lambda: not api("GET", "/users/cy", token=servers["cy"])[1].get("servers"), 300, "cy's server stopped")
-    names = learner_resources("cy")
+@pytest.mark.parametrize("name", ["bob", "cy"], ids=["running", "killed over its cap"])
+def test_a_stopped_server_leaves_nothing_but_the_learners_work(servers, name):
+    """What the idle culler does (DELETE /users/NAME/server), done now, to a server that runs and to one whose lab
+    the kernel killed: the lab, the engine with every container it ran, the engine's data and the network go; the
+    learner's work volume stays."""
+    assert api("DELETE", f"/users/{name}/server", token=servers[name])[0] in (202, 204)
+    wait_for(lambda: not api("GET", f"/users/{name}", token=servers[name])[1].get("servers"), 300,
+             f"{name}'s server stopped")
+    names = learner_resources(name)
     left = [row for kind in ("container", "network", "volume") for row in labelled(kind, CREATOR)
-            if "dockercourse-ws-cy" in json.dumps(row)]
+            if f"dockercourse-ws-{name}-" in json.dumps(row) or row.get("Name") == names["network"]]
     assert [row.get("Name") or row.get("Names") for row in left] == [names["work"]], f"left behind: {left}"
 
 

@@ -103,10 +103,7 @@ class CourseSpawner(DockerSpawner):
         from docker.errors import NotFound
 
         for container in (names["lab"], names["engine"]):
-            try:
-                await self.docker("remove_container", container, v=True, force=True)
-            except NotFound:
-                pass
+            await self._remove_container(container)
         for key in ("engine_data", "socket", "tmp"):
             try:
                 await self.docker("remove_volume", names[key], force=True)
@@ -116,6 +113,23 @@ class CourseSpawner(DockerSpawner):
             await self.docker("remove_network", names["network"])
         except NotFound:
             pass
+
+    async def _remove_container(self, name: str, attempts: int = 5) -> None:
+        """Remove a container, forcibly; one that died hard may be "dead" for a moment, so try again."""
+        import asyncio
+
+        from docker.errors import APIError, NotFound
+
+        for attempt in range(attempts):
+            try:
+                await self.docker("remove_container", name, v=True, force=True)
+                return
+            except NotFound:
+                return
+            except APIError:
+                if attempt == attempts - 1:
+                    raise
+                await asyncio.sleep(2)
 
     async def start(self):
         names = self._names()
@@ -139,5 +153,7 @@ class CourseSpawner(DockerSpawner):
         return engine["NetworkSettings"]["Networks"][self._names()["network"]]["IPAddress"], LAB_PORT_INSIDE
 
     async def stop(self, now=False):
-        await super().stop(now=now)
-        await self._remove_engine(self._names())
+        try:
+            await super().stop(now=now)
+        finally:  # a lab that died (killed over its memory cap, say) still takes its engine with it
+            await self._remove_engine(self._names())
