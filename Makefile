@@ -15,7 +15,7 @@ BUNDLE ?= build/workshop-bundle
 port = $(shell $(PYTHON) -c 'from dockercourse.course import $(1); print($(1))')
 
 .DEFAULT_GOAL := help
-.PHONY: first-images-prefetch stack stack-down stack-check workshop-cards workshop-server workshop-check help lab test check engine images doctor doctor-workshop notebooks docs clean lint unit nbval solutions site leaks bench \
+.PHONY: first-images-prefetch stack stack-down stack-check workshop-cards workshop-server workshop-check workshop-bench help lab test check engine images doctor doctor-workshop notebooks docs clean lint unit nbval solutions site leaks bench \
 	browser course-image bundle bundle-load offline-check
 
 help: ## list the commands
@@ -92,6 +92,9 @@ workshop-server: $(VENV)/.installed images ## JupyterHub for the room, a course 
 
 workshop-check: $(VENV)/.installed images browser ## CI: the workshop server with three learners, end to end
 	@$(VPY) -m dockercourse.tooling.harness workshop
+
+workshop-bench: $(VENV)/.installed images ## what N learners cost on this machine (N=3): memory, CPU, time; quiet machine
+	@$(VPY) -m dockercourse.tooling.workshop_bench $(or $(N),3)
 
 stack-check: $(VENV)/.installed images browser ## CI, root: the stack via its dev container, then every chapter in it offline
 	@$(VPY) -m dockercourse.tooling.harness stack
