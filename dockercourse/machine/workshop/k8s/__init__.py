@@ -29,9 +29,9 @@ def _resources(singleuser: dict) -> dict:
 
 
 def learner_pod(chart_values: dict, username: str = "ada") -> dict:
-    """The pod KubeSpawner starts for a learner with these values: the notebook container (the course image, as
-    uid 1000, without privilege escalation), the chart's extra containers (the private engine), the home volume
-    claim and the extra volumes."""
+    """The pod KubeSpawner starts for a learner with these values: the chart's init containers (the course into the
+    home), the notebook container (the course image, as uid 1000, without privilege escalation), the chart's extra
+    containers (the private engine), the home volume claim and the extra volumes."""
     singleuser = chart_values["singleuser"]
     storage = singleuser["storage"]
     home = storage["dynamic"]["volumeNameTemplate"]
@@ -50,6 +50,7 @@ def learner_pod(chart_values: dict, username: str = "ada") -> dict:
         "metadata": {"name": f"jupyter-{username}", "labels": {"component": "singleuser-server",
                                                                 "hub.jupyter.org/username": username}},
         "spec": {
+            "initContainers": list(singleuser.get("initContainers", [])),
             "containers": [notebook, *singleuser.get("extraContainers", [])],
             "securityContext": {"fsGroup": singleuser["fsGid"]},
             "volumes": [{"name": home, "persistentVolumeClaim": {"claimName": f"claim-{username}"}},
