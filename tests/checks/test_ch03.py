@@ -1,8 +1,9 @@
-"""Chapter 03's checkers against typical wrong answers
-(must fail, with the hint that helps), and each starting point's hint. `make nbval`
-(which solves each exercise in the chapter) proves the solutions shown; the tests here run against the real engine."""
+"""Chapter 03's checkers. The judges, against hand-written records: each exercise's starting point (its hint),
+typical wrong answers (each with the mistake's code and a hint that helps), the chapter's solution and another
+correct answer; no engine. A few engine tests prove the observing side: a pinned script run against the real
+engine, a registry asked for a pushed image's digest, the mounts of real containers. `make nbval` proves the
+notebook's own solutions."""
 
-import json
 import time
 import urllib.error
 import urllib.request
@@ -11,117 +12,128 @@ import pytest
 
 from dockercourse import LABEL
 from dockercourse.checks import ch03
-from dockercourse.engine import docker, image_store
-from dockercourse.engine_api import engine_connection, engine_endpoint
+from dockercourse.engine import docker
 from dockercourse.manifest import manifest_image
 from tests.shell import captured
 
 PYTHON_IMAGE = manifest_image("python").name
 REGISTRY_IMAGE = manifest_image("registry").name
+TOO_OLD = ("Error response from daemon: client version 1.23 is too old. Minimum supported API version is 1.24, "
+           "please upgrade your client to a newer version")
 
 
-# --- Exercise 3.1: the exit code of a container run with the SDK -------------------------------
-
-def run_with_sdk(test_label: str, name: str, code: int, labelled: bool = True):
-    import docker as sdk  # the Docker SDK for Python, as the chapter uses it
-
-    client = sdk.DockerClient(base_url=engine_endpoint())
-    labels = {LABEL: test_label} if labelled else {"other": "label"}
-    container = client.containers.run(PYTHON_IMAGE, ["python", "-c", f"raise SystemExit({code})"],
-                                      detach=True, labels=labels, name=name)
-    return client, container
-
-
-def test_sdk_exit_code_starting_point_gets_the_hint_to_start_the_container(engine, test_label):
-    verdict = ch03.sdk_exit_code(None, name=f"{test_label}-exit", creator=test_label)  # answer = None, no container
-    assert not verdict
-    assert "start it: container = client.containers.run(" in verdict.hint
-    assert f"name='{test_label}-exit'" in verdict.hint and "detach=True" in verdict.hint
+def assert_fails(verdict, code: str, *hint_words: str, absent: tuple[str, ...] = ()):
+    """A failing verdict with this mistake's code, a hint holding these words, and none of the `absent` ones."""
+    assert not verdict, repr(verdict)
+    assert verdict.code == code, repr(verdict)
+    said = f"{verdict.message} {verdict.hint}".lower()
+    for word in hint_words:
+        assert word.lower() in said, (word, repr(verdict))
+    for word in absent:
+        assert word.lower() not in said, (word, repr(verdict))
 
 
-def test_sdk_exit_code_wrong_answers_fail_with_a_hint(engine, test_label):
-    name = f"{test_label}-exit"
-    client, container = run_with_sdk(test_label, name, 3)
-    result = container.wait()
-    cases = [
-        (None, "set answer = container.wait()['StatusCode']"),
-        (result, "take the exit code from it"),
-        (container, "wait for it to end"),
-        ("3", "an exit code is an int"),
-        (0, "rather than typing it"),
-    ]
-    for answer, hint in cases:
-        verdict = ch03.sdk_exit_code(answer, name=name, creator=test_label)
-        assert not verdict, answer
-        assert hint in verdict.hint, (answer, verdict)
-    assert "pass name=" in ch03.sdk_exit_code(3, name=f"{test_label}-absent", creator=test_label).hint
-    client.close()
+# --- Exercise 3.1: a tool the engine calls too old ----------------------------------------------
+
+def tool(output: str = TOO_OLD, exit_code: int = 1, exists: bool = True) -> dict:
+    """What observe_tool records after running report.sh against an engine that accepts 1.24 to 1.51."""
+    return {"script": "/tmp/dockercourse-03/tool/report.sh", "exists": exists, "oldest": "1.24", "newest": "1.51",
+            "exit_code": exit_code if exists else None, "output": output if exists else ""}
 
 
-def test_sdk_exit_code_judges_the_label_the_state_and_the_command(engine, test_label):
-    client, unlabelled = run_with_sdk(test_label, f"{test_label}-unlabelled", 3, labelled=False)
-    try:
-        unlabelled.wait()
-        verdict = ch03.sdk_exit_code(3, name=f"{test_label}-unlabelled", creator=test_label)
-        assert not verdict and f"labels={{'{LABEL}': '{test_label}'}}" in verdict.hint
-    finally:
-        unlabelled.remove(force=True)
-    _, wrong = run_with_sdk(test_label, f"{test_label}-wrong", 1)
-    verdict = ch03.sdk_exit_code(wrong.wait()["StatusCode"], name=f"{test_label}-wrong", creator=test_label)
-    assert not verdict and "raise SystemExit(3)" in verdict.hint
-    running = client.containers.run(PYTHON_IMAGE, ["sleep", "30"], detach=True, labels={LABEL: test_label},
-                                    name=f"{test_label}-running")
-    verdict = ch03.sdk_exit_code(0, name=running.name, creator=test_label)
-    assert not verdict and "call container.wait()" in verdict.hint
-    client.close()
+def test_3_1_starting_point_names_the_range_not_the_fix():
+    verdict = ch03.judge_tool(tool())
+    assert_fails(verdict, "api-version-too-old", "1.23", "1.24 to 1.51", "section 2",
+                 absent=("sed", "/docker_api_version/d", "delete", "remove the"))
 
 
-# --- Exercise 3.2: the engine's API version over the raw socket ---------------------------------
-
-def test_engine_api_version_starting_point_gets_the_hint_to_send_the_request():
-    verdict = ch03.engine_api_version(None)  # answer2 = None
-    assert not verdict
-    assert "connection.request('GET', '/version')" in verdict.hint and "'ApiVersion'" in verdict.hint
+def test_3_1_the_solution_without_the_pin_passes():
+    assert ch03.judge_tool(tool("course03-cli: Up 3 minutes", exit_code=0))
 
 
-def test_engine_api_version_a_response_object_fails_with_a_hint(engine):
-    connection = engine_connection()
-    try:
-        connection.request("GET", "/version")
-        verdict = ch03.engine_api_version(connection.getresponse())
-    finally:
-        connection.close()
-    assert not verdict and "read its body and decode the JSON" in verdict.hint
+def test_3_1_another_correct_answer():
+    """A pin inside the engine's range (1.44 here) works too, and an empty list is still a list."""
+    assert ch03.judge_tool(tool("", exit_code=0))
 
 
-def test_engine_api_version_confusions_fail_with_a_hint(engine):
-    versions = json.loads(docker("version", "--format", "{{json .}}").stdout.strip())
-    server, client = versions["Server"], versions["Client"]
-    cases = [(server["MinAPIVersion"], "not 'MinAPIVersion'"), (server["Version"], "not 'Version'"),
-             ("0.99", "take the field 'ApiVersion'")]
-    if client["DefaultAPIVersion"] != server["ApiVersion"]:
-        cases.append((client["DefaultAPIVersion"], "ask the engine itself"))
-    for answer, hint in cases:
-        verdict = ch03.engine_api_version(answer)
-        assert not verdict, answer
-        assert hint in verdict.hint, (answer, verdict)
-
-
-@pytest.mark.parametrize("answer, hint", [
-    (b'{"ApiVersion": "1.45"}', "decode the JSON first"),
-    ({"ApiVersion": "1.45", "Version": "26.1.5"}, "answer = version['ApiVersion']"),
-    ({"Containers": 3}, "ask GET /version"),
-    ("", "set answer2 to its field 'ApiVersion'"),
-    (None, "set answer2 to its field 'ApiVersion'"),
-    (1.45, "a string such as '1.45'"),
+@pytest.mark.parametrize("record, code", [
+    (tool("Error response from daemon: client version 1.99 is too new. Maximum supported API version is 1.51"),
+     "api-version-too-new"),
+    (tool("report.sh: 3: Syntax error: Unterminated quoted string", exit_code=2), "tool-fails"),
+    (tool(exists=False), "no-tool"),
 ])
-def test_engine_api_version_wrong_types_fail_with_a_hint(answer, hint):
-    verdict = ch03.engine_api_version(answer)
-    assert not verdict
-    assert hint in verdict.hint
+def test_3_1_wrong_answers_fail_with_their_code(record, code):
+    assert_fails(ch03.judge_tool(record), code)
 
 
-# --- Exercise 3.3: the digest of a pushed image, against the registry's own answer ---------------
+def write_tool(tmp_path, pin: str | None, test_label: str):
+    lines = ["#!/bin/sh", *([f"export DOCKER_API_VERSION={pin}"] if pin else []),
+             f"docker ps --all --filter label={LABEL}={test_label} --format '{{{{.Names}}}}'"]
+    script = tmp_path / "report.sh"
+    script.write_text("\n".join(lines) + "\n")
+    return script
+
+
+def test_3_1_observes_the_refusal_and_the_repairs(engine, test_label, tmp_path):
+    seen = ch03.observe_tool(write_tool(tmp_path, "1.23", test_label))
+    assert seen["exit_code"] != 0 and "is too old" in seen["output"], seen
+    assert ch03.judge_tool(seen).code == "api-version-too-old"
+    assert ch03.tool_works(write_tool(tmp_path, None, test_label)), "no pin: the CLI negotiates"
+    oldest = ch03.observe_tool(write_tool(tmp_path, None, test_label))["oldest"]
+    assert ch03.tool_works(write_tool(tmp_path, oldest, test_label)), "a pin the engine accepts"
+
+
+# --- Exercise 3.2: release by digest ------------------------------------------------------------
+
+INDEX, PLATFORM, OTHER = "sha256:" + "1" * 64, "sha256:" + "2" * 64, "sha256:" + "3" * 64
+RELEASE = "localhost:8030/course03/release"
+
+
+def release(answer, status: int = 200, name: str | None = None, tag: str | None = None, digest: str | None = None,
+            known: bool | None = None) -> dict:
+    """What observe_release records: the registry's answer for course03/release:2.0, and the learner's answer."""
+    return {"registry": "localhost:8030", "repository": "course03/release", "tag": "2.0", "registry_status": status,
+            "tag_digest": INDEX if status == 200 else "",
+            "platform_digests": [PLATFORM, OTHER] if status == 200 else [],
+            "answer": answer, "answer_is_text": isinstance(answer, str), "name": name, "answer_tag": tag,
+            "digest": digest, "known": known}
+
+
+def test_3_2_starting_point_says_where_the_image_must_go_without_the_commands():
+    verdict = ch03.judge_release(release(None, status=404))
+    assert_fails(verdict, "not-published", "course03/release", "section 5", absent=("docker tag", "docker push"))
+
+
+def test_3_2_the_solution_the_tags_digest_passes():
+    assert ch03.judge_release(release(f"{RELEASE}@{INDEX}", name=RELEASE, digest=INDEX, known=True))
+
+
+def test_3_2_another_correct_answer():
+    """Tag and digest together (the digest wins), or the digest of this platform's manifest from the index."""
+    assert ch03.judge_release(release(f"{RELEASE}:2.0@{INDEX}", name=RELEASE, tag="2.0", digest=INDEX, known=True))
+    assert ch03.judge_release(release(f"{RELEASE}@{PLATFORM}", name=RELEASE, digest=PLATFORM, known=True))
+
+
+@pytest.mark.parametrize("record, code", [
+    (release(None), "no-answer"),
+    (release(f"{RELEASE}:2.0", name=RELEASE, tag="2.0"), "tag-not-digest"),
+    (release(f"course03/release@{INDEX}", name="course03/release", digest=INDEX), "wrong-repository"),
+    (release(f"localhost:8030/course03/demo@{INDEX}", name="localhost:8030/course03/demo", digest=INDEX,
+             known=True), "wrong-repository"),
+    (release(f"{RELEASE}@{'sha256:' + '4' * 64}", name=RELEASE, digest="sha256:" + "4" * 64, known=False),
+     "unknown-digest"),
+    (release(f"{RELEASE}@{'sha256:' + '5' * 64}", name=RELEASE, digest="sha256:" + "5" * 64, known=True),
+     "another-digest"),
+    (release(None, status=0), "no-registry"),
+])
+def test_3_2_wrong_answers_fail_with_their_code(record, code):
+    assert_fails(ch03.judge_release(record), code)
+
+
+def test_3_2_an_answer_of_the_wrong_type_is_a_hint_not_an_error():
+    verdict = ch03.judge_release(release(["sha256:abc"]))
+    assert_fails(verdict, "no-answer", "string")
+
 
 @pytest.fixture
 def registry(test_label, tmp_path):
@@ -136,65 +148,77 @@ def registry(test_label, tmp_path):
         except (urllib.error.URLError, ConnectionError):
             time.sleep(0.2)
     (tmp_path / "Dockerfile").write_text("FROM scratch\nCOPY message.txt /message.txt\n")
+    (tmp_path / "message.txt").write_text("one")
     return address, tmp_path
 
 
-def build_and_push(test_label: str, address: str, context, message: str) -> tuple[str, list[str]]:
-    (context / "message.txt").write_text(message)
-    reference = f"{address}/{test_label}/exercise:1.0"
+def test_3_2_observes_the_registry_and_the_reference(engine, test_label, registry):
+    address, context = registry
+    repository = f"{test_label}/release"
+    assert ch03.release_reference(None, address, repository).code == "not-published"
+    reference = f"{address}/{repository}:2.0"
     docker("build", "--quiet", "--label", f"{LABEL}={test_label}", "-t", reference, str(context))
-    return reference, captured("docker", "push", reference)
+    pushed = captured("docker", "push", reference)
+    digest = next(line.split()[2] for line in pushed if "digest: sha256:" in line)
+    assert ch03.release_reference(f"{address}/{repository}@{digest}", address, repository)
+    assert ch03.release_reference(reference, address, repository).code == "tag-not-digest"
+    assert ch03.release_reference(f"{address}/{repository}@sha256:{'0' * 64}", address, repository).code \
+        == "unknown-digest"
 
 
-def test_pushed_digest_reference_solution_passes(engine, test_label, registry):
-    address, context = registry
-    _, answer = build_and_push(test_label, address, context, "one")
-    verdict = ch03.pushed_digest(answer, repository=f"{test_label}/exercise", registry=address)
-    assert verdict, repr(verdict)
-    digest = next(line for line in answer if "digest:" in line).split()[2]
-    assert ch03.pushed_digest(digest, repository=f"{test_label}/exercise", registry=address)
+# --- Exercise 3.3: which container holds the keys to the host? ----------------------------------
+
+SOCKET = ["bind", "/var/run/docker.sock", "/var/run/docker.sock"]
+BACKUP = ["bind", "/tmp/dockercourse-03/backup", "/backup"]
+CACHE = ["volume", "/var/lib/docker/volumes/" + "c" * 64 + "/_data", "/cache"]
 
 
-def test_pushed_digest_wrong_answers_fail_with_a_hint(engine, test_label, registry):
-    address, context = registry
-    repository = f"{test_label}/exercise"
-    reference, first_push = build_and_push(test_label, address, context, "one")
-    _, second_push = build_and_push(test_label, address, context, "two")  # the tag moves
-    image_id = docker("image", "inspect", "--format", "{{.Id}}", reference).stdout.strip()
-    cases = [(first_push, "pushing again moves the tag")]
-    if image_store() == "classic":  # the image ID is the digest of the image's config, not of the manifest
-        cases.append((image_id, "take the digest that `docker push` printed"))
-    else:  # containerd: the image ID is the digest of the index the push sent, so it is the right answer too
-        assert image_id in "\n".join(second_push)
-        assert ch03.pushed_digest(image_id, repository=repository, registry=address)
-    for answer, hint in cases:
-        verdict = ch03.pushed_digest(answer, repository=repository, registry=address)
-        assert not verdict
-        assert hint in verdict.hint, verdict
-    verdict = ch03.pushed_digest(second_push, repository=f"{test_label}/never-pushed", registry=address)
-    assert not verdict and "push it: docker push" in verdict.hint
+def mounts(*present: str, stopped: tuple = ()) -> dict:
+    """What observe_mounts records for the chapter's containers that are still there."""
+    every = {"course03-metrics": [SOCKET], "course03-backup": [BACKUP], "course03-cache": [CACHE],
+             "course03-registry": [["volume", "/var/lib/docker/volumes/course03-registry-data/_data",
+                                    "/var/lib/registry"]]}
+    return {"names": ["course03-metrics", "course03-backup", "course03-cache"],
+            "containers": {name: {"running": name not in stopped, "mounts": every[name]} for name in present}}
 
 
-def test_pushed_digest_starting_point_gets_the_hint_to_fill_the_blanks(engine):
-    answer = captured("docker", "push", "____")  # answer3 = !docker push ____
-    verdict = ch03.pushed_digest(answer)
-    assert not verdict
-    assert "fill in each blank with localhost:8030/course03/exercise:1.0" in verdict.hint
+def test_3_3_starting_point_does_not_name_the_container():
+    verdict = ch03.judge_mounts(mounts("course03-metrics", "course03-backup", "course03-cache", "course03-registry"))
+    assert_fails(verdict, "socket-still-mounted", "mounts", "section 8", absent=("course03-metrics", "docker.sock"))
 
 
-@pytest.mark.parametrize("answer, hint", [
-    ([], "capture the push"),
-    (["An image does not exist locally with the tag: localhost:8030/course03/exercise"], "tag the image first"),
-    (["Get \"http://localhost:8030/v2/\": dial tcp 127.0.0.1:8030: connect: connection refused"],
-     "start the chapter's registry"),
-    (["The push refers to repository [localhost:8030/course03/exercise]"], "a digest looks like sha256:"),
+def test_3_3_the_solution_removing_the_socket_holder_passes():
+    assert ch03.judge_mounts(mounts("course03-backup", "course03-cache", "course03-registry"))
+
+
+def test_3_3_another_correct_answer():
+    """Found with `docker ps --filter volume=…` and removed; the chapter's other containers may be gone already."""
+    assert ch03.judge_mounts(mounts("course03-backup", "course03-cache"))
+
+
+@pytest.mark.parametrize("record, code", [
+    (mounts("course03-metrics", "course03-backup", "course03-cache", stopped=("course03-metrics",)),
+     "socket-container-stopped"),
+    (mounts("course03-metrics", "course03-cache"), "socket-still-mounted"),
+    (mounts("course03-cache"), "removed-too-much"),
+    (mounts("course03-backup", "course03-cache", stopped=("course03-cache",)), "removed-too-much"),
+    (mounts(), "no-containers"),
 ])
-def test_pushed_digest_wrong_outputs_fail_with_a_hint(answer, hint):
-    verdict = ch03.pushed_digest(answer)
-    assert not verdict
-    assert hint in verdict.hint
+def test_3_3_wrong_answers_fail_with_their_code(record, code):
+    assert_fails(ch03.judge_mounts(record), code)
 
 
-def test_pushed_digest_says_when_no_registry_answers():
-    verdict = ch03.pushed_digest("sha256:" + "0" * 64, registry="127.0.0.1:9")
-    assert not verdict and "start the chapter's registry" in verdict.hint
+def test_3_3_observes_the_mounts_of_real_containers(engine, test_label, tmp_path):
+    label = f"{LABEL}={test_label}"
+    names = (f"{test_label}-metrics", f"{test_label}-backup", f"{test_label}-cache")
+    docker("run", "-d", "--name", names[0], "--label", label, "-v", "/var/run/docker.sock:/var/run/docker.sock",
+           PYTHON_IMAGE, "sleep", "60")
+    docker("run", "-d", "--name", names[1], "--label", label, "-v", f"{tmp_path}:/backup:ro", PYTHON_IMAGE,
+           "sleep", "60")
+    docker("run", "-d", "--name", names[2], "--label", label, "--mount",
+           f"type=volume,dst=/cache,volume-label={label}", PYTHON_IMAGE, "sleep", "60")
+    seen = ch03.observe_mounts(test_label, names)
+    assert [["bind", "/var/run/docker.sock", "/var/run/docker.sock"]] == seen["containers"][names[0]]["mounts"]
+    assert ch03.judge_mounts(seen).code == "socket-still-mounted"
+    docker("rm", "-f", names[0])
+    assert ch03.judge_mounts(ch03.observe_mounts(test_label, names))
