@@ -29,3 +29,9 @@ def test_a_refused_connection_stays_a_different_lesson():
 def test_buildkit_step_numbers_vary_and_the_step_does_not():
     assert sanitize("#11 [3/4] COPY app.py .\n#11 CACHED") == "#<N> [3/4] COPY app.py .\n#<N> CACHED"
     assert sanitize("#13 [3/4] COPY app.py .") == sanitize("#11 [3/4] COPY app.py .")
+
+
+def test_a_port_already_allocated_reads_the_same_with_and_without_ipv6():
+    with_ipv6 = "Bind for :::8001 failed: port is already allocated"
+    assert sanitize(with_ipv6) == sanitize("Bind for 0.0.0.0:8001 failed: port is already allocated")
+    assert "8001" in sanitize(with_ipv6), "the port is the lesson: it stays"
