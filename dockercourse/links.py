@@ -6,7 +6,7 @@ only JupyterLab's port; a workshop server only the hub's). JupyterLab itself for
 serves `<JupyterLab's base URL>proxy/PORT/`, relative to the JupyterLab the notebook is open in, so one link
 works everywhere.
 
-Used by: chapters 05, 06 and 11.
+Used by: chapters 05 and 06.
 """
 
 import os

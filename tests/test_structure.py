@@ -448,7 +448,7 @@ def test_chapters_do_not_link_to_other_notebooks_by_file(chapters):
 
 
 CHAPTER_HELPERS = ["buildkit_log", "capabilities", "container_memory", "dev_loop", "engine_api", "image_contents",
-                   "k8s_manifests", "saved_image", "stopwatch", "swarm"]
+                   "k8s_manifests", "links", "saved_image", "stopwatch", "swarm"]
 
 
 @pytest.mark.parametrize("module", CHAPTER_HELPERS)
