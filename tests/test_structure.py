@@ -480,3 +480,12 @@ def test_the_interview_page_counts_its_questions_rather_than_typing_a_number():
     page = (REPO_DIR / "docs" / "interview.md").read_text()
     assert "<!-- interview: count -->" in page, "docs/interview.md: keep the counted placeholder for the number"
     assert not re.search(r"^\d+ questions", page, re.M), "docs/interview.md: a typed count of questions"
+
+
+def test_the_instructor_guide_has_a_section_for_every_chapter():
+    """Adding a chapter means telling instructors how to teach it (CONTRIBUTING, step 9): timing, what to demo
+    live and where rooms get stuck, under a heading the guide's readers can find."""
+    headings = set(re.findall(r"^## (.+)$", (REPO_DIR / "docs" / "instructor-guide.md").read_text(), re.M))
+    missing = [f"## Chapter {chapter.number} · {chapter.title}" for chapter in read_chapters().values()
+               if f"Chapter {chapter.number} · {chapter.title}" not in headings]
+    assert not missing, f"docs/instructor-guide.md lacks: {missing}"
