@@ -223,3 +223,15 @@ def test_the_hook_counts_the_questions_of_a_page(small_course):
     page = SimpleNamespace(file=SimpleNamespace(src_uri="interview.md"))
     text = '<!-- interview: count --> questions\n\n??? question "A?"\n    a\n\n???+ question "B?"\n    b\n'
     assert site_hooks.on_page_markdown(text, page, config, files=None).startswith("2 questions")
+
+
+def test_a_day_cut_short_before_its_lunch_still_has_lunch_between_two_chapters(course):
+    slow = uniform(course, 90, 30)
+    day = agenda.build_agenda(FULL_DAY, slow, agenda.FULL_DAY_END)
+    lunch_after = course[[n for n in FULL_DAY if n in course and course[n].pause_after == "lunch"][0]].number
+    assert day.chapters[-1] <= lunch_after, "the case this test is about: the day no longer reaches its lunch"
+    labels = [block.label for block in day.blocks]
+    assert labels.count(agenda.LUNCH) == 1
+    at = labels.index(agenda.LUNCH)
+    assert day.blocks[at - 1].chapter and day.blocks[at + 1].chapter, "between two chapters"
+    assert abs(day.blocks[at].start - agenda.minutes_of(agenda.LUNCH_AROUND)) <= 90 // 2 + 30

@@ -9,7 +9,7 @@ and day-two agendas, when the site is built, so that no number on those pages is
 A chapter's block in an agenda = teaching + exercises. The start time, the breaks and the day's latest end are
 the constants below. A day that runs past its end has its exercises shown as demos instead of set, from its
 last chapter back; if it still runs past, its last chapters go to homework (or a day of their own), and the
-page says which.
+page says which, and the time they leave sets exercises again, first chapter first. A lunch that followed a chapter sent home moves to the chapter boundary nearest 12:30.
 
 Used by: the site build (dockercourse/tooling/site_hooks.py fills the `<!-- agenda: NAME -->` placeholders
 in docs/instructor-guide.md and docs/agenda.md), tests/test_agenda.py, tests/test_structure.py.
@@ -30,6 +30,8 @@ WRAP_UP_MIN = 10
 #: An exercise shown by the instructor (solution and check), when the day has no time to set it.
 EXERCISE_DEMO_MIN = 5
 HALF_DAY_END = time(12, 30)
+#: Where a day's lunch goes when the chapter it followed went home: the chapter boundary nearest this.
+LUNCH_AROUND = time(12, 30)
 FULL_DAY_END = time(17, 0)
 
 BREAK, LUNCH, WRAP_UP = "Break", "Lunch", "Wrap-up: questions and feedback"
@@ -160,9 +162,25 @@ def lay_out(plan, chapters: dict[str, Chapter], demoed=()) -> list[Block]:
     return blocks
 
 
+def keep_lunch(plan, chapters: dict[str, Chapter], demoed) -> list[str]:
+    """The plan, with its lunch between two chapters: where the chapter it followed went home (a lunch left after
+    the last chapter is dropped from the day), at the boundary nearest LUNCH_AROUND, in place of a break there."""
+    steps = written(plan, chapters)
+    if LUNCH not in plan or LUNCH in steps:
+        return list(plan)
+    blocks = lay_out(steps, chapters, demoed)
+    boundaries = [index + 1 for index, step in enumerate(steps[:-1])
+                  if step in chapters and any(later in chapters for later in steps[index + 1:])]
+    if not boundaries:
+        return steps
+    at = min(boundaries, key=lambda index: abs(blocks[index - 1].end - minutes_of(LUNCH_AROUND)))
+    return [*steps[:at], LUNCH, *steps[at + (steps[at] == BREAK):]]
+
+
 def build_agenda(plan, chapters: dict[str, Chapter], end_by: time) -> Agenda:
     """Lay the plan out; while it ends after `end_by`, demo one more chapter's exercises, last chapter first; then,
-    while it still does, send its last chapter home (at least one chapter stays)."""
+    while it still does, send its last chapter home (at least one chapter stays) and set again the exercises that
+    fit in the time it leaves."""
     latest = minutes_of(end_by)
     cuttable = [step for step in reversed(plan) if step in chapters and chapters[step].exercises > EXERCISE_DEMO_MIN]
     demoed: list[str] = []
@@ -172,10 +190,19 @@ def build_agenda(plan, chapters: dict[str, Chapter], end_by: time) -> Agenda:
         demoed.append(cuttable.pop(0))
         blocks = lay_out(kept, chapters, demoed)
     homework: list[str] = []
+    staying = list(plan)  # the plan without the chapters sent home; `kept` is it with its lunch where it goes
     while blocks[-1].end > latest and len([step for step in kept if step in chapters]) > 1:
-        last = [step for step in kept if step in chapters][-1]
-        kept.remove(last)
+        last = [step for step in staying if step in chapters][-1]
+        staying.remove(last)
         homework.insert(0, last)
+        kept = keep_lunch(staying, chapters, demoed)
+        blocks = lay_out(kept, chapters, demoed)
+    if homework:  # the time the chapters sent home leave: their exercises back, first chapter first, where they fit
+        for number in [step for step in kept if step in demoed]:
+            restored = [step for step in demoed if step != number]
+            candidate = keep_lunch(staying, chapters, restored)
+            if lay_out(candidate, chapters, restored)[-1].end <= latest:
+                demoed, kept = restored, candidate
         blocks = lay_out(kept, chapters, demoed)
     unwritten = [step for step in plan if step not in PAUSE_MIN and step not in chapters]
     return Agenda(blocks, latest, [step for step in demoed if step not in homework], homework, unwritten)

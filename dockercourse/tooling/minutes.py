@@ -13,6 +13,10 @@ chapter at 45 s each). The run time is each chapter's cells as `make nbval` meas
 `run_s`, written here from the last report). An exercise: 4 minutes for a warm-up (one blank), 10 for an open
 one (write the commands), 12 for a break-fix one (diagnose, then repair).
 
+Not counted as teaching: the folded "Going further" asides and the interview questions at the end (optional,
+read later: `optional_words`, which the table prints as minutes at the same rate), and the link targets and HTML
+tags of the markdown, which nobody reads as words.
+
     python -m dockercourse.tooling.minutes           # the table: what the model gives, against course.toml
     python -m dockercourse.tooling.minutes --write   # course.toml and each chapter's first cell follow the model
 
@@ -37,6 +41,9 @@ VISIBLE_CELL_MIN = 0.75
 EXERCISE_MIN = {"warm-up": 4, "open": 10, "break-fix": 12}
 NBVAL_REPORTS = [REPO_DIR / "build" / "test-results" / name for name in ("nbval-alone.xml", "nbval.xml")]
 WORD = re.compile(r"\w+")
+ASIDE = re.compile(r'<details class="aside">.*?</details>', re.S)  # "Going further": folded, optional
+MARKUP = re.compile(r"\]\([^)]*\)|<[^>]+>|https?://\S+")  # a link's target, a tag, a bare address: not read
+INTERVIEW = re.compile(r"#+ Interview questions")
 
 
 def _hidden(cell) -> bool:
@@ -52,14 +59,37 @@ def exercise_cells(notebook) -> set[int]:
     return cells
 
 
+def read_words(cell) -> int:
+    """The words a learner reads in a cell: a markdown cell's without its folded asides, link targets and HTML."""
+    text = source(cell)
+    if cell.cell_type == "markdown":
+        text = MARKUP.sub(" ", ASIDE.sub(" ", text))
+    return len(WORD.findall(text))
+
+
+def optional_words(notebook) -> int:
+    """The words of the folded "Going further" asides and of the interview questions: read later, if at all."""
+    words, interview = 0, False
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown" and re.match(r"#+ ", source(cell)):
+            interview = bool(INTERVIEW.match(source(cell)))
+        if cell.cell_type == "markdown":
+            words += read_words(cell) if interview else sum(len(WORD.findall(aside)) for aside in
+                                                            ASIDE.findall(source(cell)))
+    return words
+
+
 def model(notebook, run_s: float) -> tuple[int, int]:
     """(teaching, exercises) minutes of a chapter, whole minutes rounded up."""
     in_exercises = exercise_cells(notebook)
     words = cells = 0
+    interview = False
     for index, cell in enumerate(notebook.cells):
-        if index in in_exercises or _hidden(cell):
+        if cell.cell_type == "markdown" and re.match(r"#+ ", source(cell)):
+            interview = bool(INTERVIEW.match(source(cell)))
+        if index in in_exercises or _hidden(cell) or interview:
             continue
-        words += len(WORD.findall(source(cell)))
+        words += read_words(cell)
         cells += cell.cell_type == "code"
     teaching = words / READING_WPM + VISIBLE_CELL_MIN * cells + run_s / 60
     exercises = 0.0
@@ -83,7 +113,7 @@ def minutes(chapter: Chapter, notebook=None) -> tuple[int, int]:
 def _rewrite_course_file(updates: dict[str, dict[str, int]]) -> None:
     """Set keys of chapter entries in course.toml in place, keeping its comments and order."""
     text = COURSE_FILE.read_text()
-    entries = text.split("[[chapter]]")
+    entries = re.split(r"^\[\[chapter\]\]$", text, flags=re.M)  # the header's comments name it too
     for index, entry in enumerate(entries[1:], start=1):
         number = re.search(r'^number = "(\d\d)"', entry, re.M).group(1)
         for key, value in updates.get(number, {}).items():
@@ -116,11 +146,13 @@ def write() -> None:
 
 
 def table() -> str:
-    rows = ["chapter  teaching (course.toml → model)  exercises (course.toml → model)  run_s"]
-    for number, chapter in read_chapters().items():
-        teaching, exercises = minutes(chapter)
+    rows = ["chapter  teaching (course.toml → model)  exercises (course.toml → model)  run_s  optional reading"]
+    for number, chapter in read_chapters(fresh=True).items():
+        notebook = nbformat.read(REPO_DIR / chapter.path, as_version=4)
+        teaching, exercises = minutes(chapter, notebook)
+        optional = math.ceil(optional_words(notebook) / READING_WPM)
         rows.append(f"{number}       {chapter.teaching:>4} → {teaching:<4}                    "
-                    f"{chapter.exercises:>4} → {exercises:<4}                    {chapter.run_s}")
+                    f"{chapter.exercises:>4} → {exercises:<4}                    {chapter.run_s:<6} {optional} min")
     return "\n".join(rows)
 
 
