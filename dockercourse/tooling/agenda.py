@@ -9,7 +9,8 @@ and day-two agendas, when the site is built, so that no number on those pages is
 A chapter's block in an agenda = teaching + exercises. The start time, the breaks and the day's latest end are
 the constants below. A day that runs past its end has its exercises shown as demos instead of set, from its
 last chapter back; if it still runs past, its last chapters go to homework (or a day of their own), and the
-page says which, and the time they leave sets exercises again, first chapter first. A lunch that followed a chapter sent home moves to the chapter boundary nearest 12:30.
+page says which; the time they leave sets exercises again, first chapter first. A lunch that followed a chapter
+sent home moves to the chapter boundary nearest 12:30.
 
 Used by: the site build (dockercourse/tooling/site_hooks.py fills the `<!-- agenda: NAME -->` placeholders
 in docs/instructor-guide.md and docs/agenda.md), tests/test_agenda.py, tests/test_structure.py.
