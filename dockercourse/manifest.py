@@ -65,6 +65,8 @@ class Standin:
     # Paths (globs, relative to /) deleted after setup, links and files: e.g. the shells of a
     # shell-less image (chapter 09). Setup commands still run with the shell, before it goes.
     remove: list[str] = field(default_factory=list)
+    # Why the stand-in is built from another Debian release than the one its tag names (empty: the same one).
+    other_release: str = ""
 
     def recipe(self) -> str:
         """One line that says how the stand-in is made (its label, and its cache key)."""

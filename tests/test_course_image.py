@@ -125,29 +125,24 @@ def test_the_room_preflight_is_green_inside(lab):
 
 def test_a_chapter_diagram_renders_in_jupyterlab(lab):
     """The learner's view: chapter 01 open in the course image's JupyterLab, its first diagram loaded."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.site.test_site import CHROMIUM, CHROMIUM_ARGS, screenshot
+    from tests.browser import chromium
+    from tests.site.test_site import screenshot
 
     notebook = chapter_paths()[1].name
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(lab_url(f"/lab/tree/notebooks/{notebook}"))
-            diagram = page.locator(".jp-RenderedMarkdown img[src*='img']").first
-            page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
-            for _ in range(60):  # JupyterLab renders cells as they scroll into view
-                if diagram.count() and diagram.evaluate("image => image.complete && image.naturalWidth > 0"):
-                    break
-                page.locator(".jp-WindowedPanel-outer").first.evaluate("panel => panel.scrollBy(0, 600)")
-                page.wait_for_timeout(250)
-            assert diagram.count(), f"{notebook}: no diagram rendered in JupyterLab"
-            diagram.scroll_into_view_if_needed()
-            assert diagram.evaluate("image => image.complete && image.naturalWidth > 0"), "the diagram does not load"
-            screenshot(page, "lab-diagram-01")  # the viewport: the diagram inside JupyterLab
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(lab_url(f"/lab/tree/notebooks/{notebook}"))
+        diagram = page.locator(".jp-RenderedMarkdown img[src*='img']").first
+        page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
+        for _ in range(60):  # JupyterLab renders cells as they scroll into view
+            if diagram.count() and diagram.evaluate("image => image.complete && image.naturalWidth > 0"):
+                break
+            page.locator(".jp-WindowedPanel-outer").first.evaluate("panel => panel.scrollBy(0, 600)")
+            page.wait_for_timeout(250)
+        assert diagram.count(), f"{notebook}: no diagram rendered in JupyterLab"
+        diagram.scroll_into_view_if_needed()
+        assert diagram.evaluate("image => image.complete && image.naturalWidth > 0"), "the diagram does not load"
+        screenshot(page, "lab-diagram-01")  # the viewport: the diagram inside JupyterLab
 
 
 def test_the_input_hash_covers_exactly_the_files_docker_sends(test_label):
