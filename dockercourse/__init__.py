@@ -16,6 +16,7 @@ What a chapter imports (the runtime):
     engine_api       the engine's REST API over its socket (03)
     image_contents   the files inside an image (09)
     k8s_manifests    the sample app's Kubernetes manifests, validated offline (12)
+    links            a page a chapter serves, opened through JupyterLab's proxy (05, 06)
     saved_image      searching a `docker save` archive (10)
     stopwatch        timing a step of a chapter (04, 08, 09)
     swarm            watching a Swarm of engines in containers (12)
@@ -24,10 +25,13 @@ machine/ (setting up a machine):
     bundle (the offline workshop bundle), stack (the course stack), workshop/ (the workshop server)
 tooling/ (building and testing the course):
     harness (make test, make check), pytest_plugin, junit, solutions (make solutions), agenda and site_hooks
-    (the site), timings and bench (make bench), offline_check.sh (make offline-check)
+    (the site), minutes (the minutes model), lessons (what the lesson tests read), store (make notebooks),
+    timings, bench, stack_bench and workshop_bench (make bench, make workshop-bench), devcontainer,
+    offline_check.sh (make offline-check), first_cell_bench.sh (time to chapter 00 on a fresh machine)
 
 Every docker command a chapter teaches stays visible in the chapter itself; these helpers only check,
-measure and clean up. Command line: ``python -m dockercourse COMMAND`` (``--help`` lists them).
+measure and clean up (and `links` prints a link). Command line: ``python -m dockercourse COMMAND``
+(``--help`` lists them).
 """
 
 from pathlib import Path
