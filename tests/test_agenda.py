@@ -225,6 +225,17 @@ def test_the_hook_counts_the_questions_of_a_page(small_course):
     assert site_hooks.on_page_markdown(text, page, config, files=None).startswith("2 questions")
 
 
+def test_a_chapter_page_keeps_a_proxied_link_as_text_and_every_other_link():
+    """The site has no JupyterLab to forward /proxy/PORT/ (dockercourse/links.py): such a link would be broken."""
+    from dockercourse.tooling import site_hooks
+
+    page = SimpleNamespace(file=SimpleNamespace(src_path="notebooks/05-build-and-run.ipynb"))
+    html = ('<p>Open <a href="/proxy/8050/">the app</a> or <a href="/user/ada/proxy/8060/hits">hits</a>; '
+            'see <a href="../06-compose/">06</a>.</p>')
+    shown = site_hooks.on_page_content(html, page, config=None, files=None)
+    assert shown == '<p>Open the app or hits; see <a href="../06-compose/">06</a>.</p>'
+
+
 def test_a_day_cut_short_before_its_lunch_still_has_lunch_between_two_chapters(course):
     slow = uniform(course, 90, 30)
     day = agenda.build_agenda(FULL_DAY, slow, agenda.FULL_DAY_END)

@@ -9,7 +9,9 @@ pictures where the site serves them.
   (``![…](img/03-engine-chain.svg)``), which JupyterLab resolves in notebooks/; the site serves the chapter one
   level deeper (notebooks/03-architecture/), so the links go one level up. And the output of a prediction's run
   (a cell tagged ``reveal``), folded in JupyterLab, is folded on the page too: wrapped in
-  ``<details class="reveal">``, so the reader predicts before seeing it.
+  ``<details class="reveal">``, so the reader predicts before seeing it. A link a chapter prints to a page it
+  serves goes through JupyterLab's proxy (``/proxy/8050/``, dockercourse/links.py), which the site does not
+  have: on the page it is plain text.
 """
 
 import re
@@ -26,6 +28,7 @@ from dockercourse.tooling.agenda import PLACEHOLDER, fill, sections  # noqa: E40
 from dockercourse.tooling.lessons import REVEAL  # noqa: E402
 
 IMAGE_SOURCE = re.compile(r'(<img\b[^>]*\bsrc=")img/')
+PROXIED = re.compile(r"^(/user/[^/]+)?/proxy/\d+/")
 
 
 QUESTION = re.compile(r"^\?\?\?\+? question ", re.M)
@@ -57,8 +60,17 @@ def fold_reveals(html: str) -> str:
     return str(page)
 
 
+def unlink_proxied(html: str) -> str:
+    """Each link to JupyterLab's proxy (a page the chapter served while it ran), as its text only."""
+    page = BeautifulSoup(html, "html.parser")
+    for link in page.find_all("a", href=PROXIED):
+        link.unwrap()
+    return str(page)
+
+
 def on_page_content(html, page, config, files):
     if page.file.src_path.endswith(".ipynb"):
         html = IMAGE_SOURCE.sub(r"\1../img/", html)
+        html = unlink_proxied(html) if "/proxy/" in html else html
         return fold_reveals(html) if f"celltag_{REVEAL}" in html else html
     return html
