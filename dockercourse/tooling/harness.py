@@ -29,6 +29,9 @@ REPO = REPO_DIR
 RESULTS = REPO / "build" / "test-results"
 #: nbval's sanitizers: what varies between runs and machines (in the package: the course image runs nbval too).
 SANITIZE = Path(__file__).with_name("nbval_sanitize.cfg")
+#: Set in a course stack's lab (compose.yaml, the workshop spawner): there SANITIZE_STACK is added to SANITIZE.
+STACK_ENV = "DOCKERCOURSE_STACK"
+SANITIZE_STACK = Path(__file__).with_name("nbval_sanitize_stack.cfg")
 SITE_DIR = REPO / "build" / "site"
 STAGE_TIMES = RESULTS / "stages.json"  # the last run's stages and seconds, for `make bench` (timings.py)
 BIN = Path(sys.executable).parent
@@ -154,13 +157,24 @@ def unit() -> int:
     return pytest_stage("unit", [*unit_paths(), *OWN_LEGS, *parallel(workers(UNIT_WORKERS))])
 
 
+def sanitizers() -> Path:
+    """nbval's sanitizer file: SANITIZE, and in a course stack's lab SANITIZE_STACK after it (nbval reads one file)."""
+    if not os.environ.get(STACK_ENV):
+        return SANITIZE
+    combined = RESULTS / "nbval_sanitize_stack.cfg"
+    combined.parent.mkdir(parents=True, exist_ok=True)
+    combined.write_text(SANITIZE.read_text() + "\n" + SANITIZE_STACK.read_text())
+    return combined
+
+
 def run_nbval(stage: str, paths: list[str]) -> int:
     """The notebooks under nbval, each exercise solved right after its hint (pytest_plugin.py): the chapters that
     run alone first (report STAGE-alone.xml), then the rest in parallel, the longest first."""
     if not paths:
         return PYTEST_NO_TESTS  # without paths, pytest would collect the whole repository
     options = ["--nbval", "--nbval-current-env", f"--nbval-cell-timeout={CELL_TIMEOUT_S}",
-               "--nbval-sanitize-with", str(SANITIZE), SOLUTIONS_OPTION]
+               "--nbval-sanitize-with", str(sanitizers()), SOLUTIONS_OPTION]
+    print(f"{stage}: {len(paths)} chapter(s): {' '.join(Path(path).name[:2] for path in paths)}", flush=True)
     alone = [path for path in paths if Path(path).name[:2] in flagged(RUNS_ALONE)]
     rest = longest_first([path for path in paths if path not in alone])
     code = pytest_stage(f"{stage}-alone", [*options, *parallel(1), *alone]) if alone else 0

@@ -52,10 +52,14 @@ def lab():
                env={"STACK_NAME": PROJECT}, timeout=300)
 
 
-def in_lab(env: dict, *command: str, timeout: float = 1800) -> subprocess.CompletedProcess:
-    """A command in the lab container, as `devcontainer exec` runs it (the learner's user, the course's folder)."""
-    return subprocess.run([devcontainer_cli(), "exec", "--workspace-folder", str(REPO_DIR), *command], env=env,
-                          capture_output=True, text=True, timeout=timeout)
+def in_lab(env: dict, *command: str, remote_env: dict | None = None, timeout: float = 1800
+           ) -> subprocess.CompletedProcess:
+    """A command in the lab container, as `devcontainer exec` runs it (the learner's user, the course's folder).
+
+    `env` is the CLI's own environment (it does not reach the container); `remote_env` is set in the container."""
+    setting = [f"--remote-env={name}={value}" for name, value in (remote_env or {}).items()]
+    return subprocess.run([devcontainer_cli(), "exec", "--workspace-folder", str(REPO_DIR), *setting, *command],
+                          env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def container(service: str) -> dict:
@@ -67,8 +71,10 @@ def container(service: str) -> dict:
 
 def test_the_dev_container_runs_chapter_00_and_an_exercise_chapter_under_nbval(lab):
     env, _ = lab
-    ran = in_lab({**env, "CHAPTERS": DEVCONTAINER_CHAPTERS}, "python", "-m", "dockercourse.tooling.harness", "nbval")
+    ran = in_lab(env, "python", "-m", "dockercourse.tooling.harness", "nbval",
+                 remote_env={"CHAPTERS": DEVCONTAINER_CHAPTERS})
     assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-1000:]
+    assert f"nbval: 2 chapter(s): {DEVCONTAINER_CHAPTERS}" in ran.stdout, ran.stdout[:500]
     assert "nbval           ok" in ran.stdout and " 0 failed" in ran.stdout.splitlines()[-1], ran.stdout[-1500:]
 
 
