@@ -19,10 +19,13 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends docker-cli docker-buildx docker-compose curl procps \
     && apt-get clean && rm -rf /var/lib/apt/lists/*
 
-# The learner (UID 1000): not root, with a home for JupyterLab's settings and the chapters' working files.
+# The learner (UID 1000): not root, with a home for JupyterLab's settings and the chapters' working files, and a
+# member of the group docker (GID 999), which owns the private engine's socket in the course stack and on a
+# workshop server (dockerd --group=999), as the group of that name owns the socket of a Linux install.
 # The course's folder is the learner's too: JupyterLab, the chapters and the tests write there (build/, the work
 # volume of the course stack, which starts as a copy of it, owner included).
-RUN useradd --create-home --uid 1000 --shell /bin/bash learner \
+RUN groupadd --system --gid 999 docker \
+    && useradd --create-home --uid 1000 --groups docker --shell /bin/bash learner \
     && install -d -o learner -g learner /home/learner/course
 WORKDIR /home/learner/course
 

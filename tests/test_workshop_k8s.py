@@ -32,7 +32,7 @@ def test_the_pod_is_the_course_stack_with_the_same_caps():
     assert float(lab["resources"]["limits"]["cpu"]) == CAPS["lab"]["cpus"]
     shared = {mount["name"] for mount in lab["volumeMounts"]} & {mount["name"] for mount in engine["volumeMounts"]}
     assert shared == {"engine-socket", "shared-tmp", "home"}, "the lab and its engine see the same files and socket"
-    assert "--group=1000" in engine["args"] and not any("tcp://" in arg for arg in engine["args"]), "socket only"
+    assert "--group=999" in engine["args"] and not any("tcp://" in arg for arg in engine["args"]), "socket only"
     assert values()["cull"]["enabled"]
     assert "cp -rn" in pod["initContainers"][0]["command"][-1], "the course goes into an empty home, never over work"
 

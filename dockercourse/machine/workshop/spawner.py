@@ -65,7 +65,8 @@ class CourseSpawner(DockerSpawner):
         await self._remove_engine(names)  # what an interrupted start left
         gateway = await self._create_network_and_volumes(names)
         self.hub_connect_url = f"http://{gateway}:{self.hub_api_port}"
-        command = ["dockerd", f"--host=unix://{ENGINE_SOCKET_DIR}/docker.sock", "--group=1000"]
+        # The socket's group: the course image's group docker (GID 999), the learner's (Dockerfile).
+        command = ["dockerd", f"--host=unix://{ENGINE_SOCKET_DIR}/docker.sock", "--group=999"]
         if self.mirror_port:
             mirror = f"{gateway}:{self.mirror_port}"
             command += [f"--registry-mirror=http://{mirror}", f"--insecure-registry={mirror}"]
