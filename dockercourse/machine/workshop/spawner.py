@@ -138,7 +138,8 @@ class CourseSpawner(DockerSpawner):
         self.use_internal_ip = True
         self.volumes = {names["socket"]: ENGINE_SOCKET_DIR, names["work"]: COURSE_IN_LAB, names["tmp"]: "/tmp",
                         self.images_dir: {"bind": "/images", "mode": "ro"}}
-        self.extra_host_config = {"network_mode": f"container:{names['engine']}"}
+        # The engine's socket group (docker, GID 999): with "1000:1000", Docker adds no groups of the image's own.
+        self.extra_host_config = {"network_mode": f"container:{names['engine']}", "group_add": ["999"]}
         self.extra_create_kwargs = {"ports": None, "user": "1000:1000",
                                     "labels": {LABEL: CREATOR, f"{LABEL}.learner": self.user.name}}
         self.mem_limit = _bytes(CAPS["lab"]["memory"])
