@@ -33,12 +33,19 @@ LAB_PORT=${OFFLINE_LAB_PORT:-8901}
 RESULTS=$REPO/build/test-results
 TRACE=$REPO/build/offline-trace.txt
 [ "$(id -u)" = 0 ] || { echo "offline-check: needs root (iptables, a mount namespace): run it as root"; exit 1; }
-for tool in iptables ip6tables unshare curl tcpdump; do
-    command -v "$tool" >/dev/null || { echo "offline-check: needs $tool: install it (Debian: apt-get install iptables util-linux curl tcpdump)"; exit 1; }
-done
+py() { (cd "$REPO" && python3 -c "$1"); }
+tools_missing() { for tool in iptables ip6tables unshare curl tcpdump; do command -v "$tool" >/dev/null || return 0; done; return 1; }
+if tools_missing && command -v apt-get >/dev/null; then
+    echo "offline-check: installing what it needs: iptables util-linux curl tcpdump (Debian's packages) …"
+    py 'from dockercourse.machine.apt import apt_install
+apt_install(["iptables", "util-linux", "curl", "tcpdump"], "the offline check")'
+fi
+if tools_missing; then
+    echo "offline-check: needs iptables, unshare, curl and tcpdump: install them (Debian: apt-get install iptables util-linux curl tcpdump)"
+    exit 1
+fi
 started=$SECONDS
 phase() { echo; echo "offline-check: [$((SECONDS - started)) s] $*"; }
-py() { (cd "$REPO" && python3 -c "$1"); }
 
 phase "1. make bundle"
 make -C "$REPO" --no-print-directory bundle BUNDLE="$BUNDLE"
