@@ -101,6 +101,7 @@ def _save_images(destination: Path, names: list[str]) -> None:
         docker("save", "-o", str(tar), *names, timeout=1800)
         run_step(["gzip", "-1", "--force", str(tar)], f"gzip {tar.name}", "check the free disk space, then run "
                  "`make bundle` again")
+        destination.chmod(0o644)  # `docker save -o` writes for its owner only; a stack's lab reads it as learner
     except CourseError as error:
         raise CourseError(f"`docker save {' '.join(names)}` failed ({error}): check the free disk space, "
                           "then run `make bundle` again") from None

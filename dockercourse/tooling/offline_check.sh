@@ -17,7 +17,8 @@
 #  5. The stack, from the bundle (STACK_IMAGES=BUNDLE: the lab loads the images into its private engine and makes
 #     the room copy of the Python image), and inside its lab every chapter under nbval, each exercise solved after
 #     its hint; the reports are copied out to build/test-results/stack-*.xml.
-#  6. The counters must read 0: a packet that tried to leave is a failure, named by what tcpdump saw of it. Then,
+#  6. The counters must read 0: a packet that tried to leave is a failure, named by what tcpdump saw of it (a
+#     packet dropped in OUTPUT never reaches the interface: an NFLOG rule before each drop hands tcpdump a copy). Then,
 #     pass or fail, the rules go, the stack goes, and the engine gets back the Python image the room copy replaced.
 #
 # Needs root (iptables, a mount namespace, tcpdump). OFFLINE_ACTION=REJECT runs the same with refused packets (to
@@ -32,6 +33,7 @@ PROJECT=dockercourse-offline
 LAB_PORT=${OFFLINE_LAB_PORT:-8901}
 RESULTS=$REPO/build/test-results
 TRACE=$REPO/build/offline-trace.txt
+NFLOG_GROUP=47
 [ "$(id -u)" = 0 ] || { echo "offline-check: needs root (iptables, a mount namespace): run it as root"; exit 1; }
 py() { (cd "$REPO" && python3 -c "$1"); }
 tools_missing() { for tool in iptables ip6tables unshare curl tcpdump; do command -v "$tool" >/dev/null || return 0; done; return 1; }
@@ -65,7 +67,6 @@ echo "removed: $names, and the build cache"
 
 phase "3. cutting the network ($ACTION)"
 iface=$(ip route show default | awk '{print $5; exit}')
-address=$(ip -4 -o addr show dev "$iface" | awk '{print $4; exit}' | cut -d/ -f1)
 rules=("OUTPUT -o $iface -m conntrack --ctstate NEW" "FORWARD -o $iface")
 room=$(mktemp -d /tmp/dockercourse-room.XXXXXX)
 restore() {
@@ -74,7 +75,7 @@ restore() {
     total=0
     for ipt in iptables ip6tables; do
         for chain in OUTPUT FORWARD; do
-            packets=$($ipt -L "$chain" -v -n -x | awk -v mark="$MARK" '$0 ~ mark {sum += $1} END {print sum + 0}')
+            packets=$($ipt -L "$chain" -v -n -x | awk -v mark="/* $MARK */" 'index($0, mark) {sum += $1} END {print sum + 0}')
             total=$((total + packets))
             echo "  $ipt $chain: $packets packet(s)"
         done
@@ -83,11 +84,13 @@ restore() {
         for rule in "${rules[@]}"; do
             # shellcheck disable=SC2086  # the rule is words
             while $ipt -D $rule -m comment --comment $MARK -j "$ACTION" 2>/dev/null; do :; done
+            # shellcheck disable=SC2086
+            while $ipt -D $rule -m comment --comment $MARK-trace -j NFLOG --nflog-group $NFLOG_GROUP 2>/dev/null; do :; done
         done
     done
     [ -n "${tracer:-}" ] && kill "$tracer" 2>/dev/null && wait "$tracer" 2>/dev/null
     if [ -s "$TRACE" ]; then
-        echo "  first of them, as tcpdump saw them leave $iface ($TRACE):"; head -n 15 "$TRACE" | sed 's/^/    /'
+        echo "  first of them, as tcpdump saw them ($TRACE):"; head -n 15 "$TRACE" | sed 's/^/    /'
     fi
     (cd "$room/dockercourse" 2>/dev/null && STACK_NAME=$PROJECT docker compose down --volumes >/dev/null 2>&1)
     # The room copy took the Python image's name: give the name back, drop the copy. The containerd store
@@ -110,6 +113,8 @@ for ipt in iptables ip6tables; do
     for rule in "${rules[@]}"; do
         # shellcheck disable=SC2086
         $ipt -I ${rule%% *} 1 ${rule#* } -m comment --comment $MARK -j "$ACTION"
+        # shellcheck disable=SC2086  # before the drop: a copy of the packet for tcpdump
+        $ipt -I ${rule%% *} 1 ${rule#* } -m comment --comment $MARK-trace -j NFLOG --nflog-group $NFLOG_GROUP
     done
 done
 if curl -sS --max-time 5 -o /dev/null https://pypi.org/simple/ 2>/tmp/$MARK.curl; then
@@ -118,7 +123,7 @@ fi
 echo "network cut on $iface: https://pypi.org → $(tr -d '\n' </tmp/$MARK.curl)"
 # The check's own probe above is not the room's: the counters start now, and tcpdump names what leaves from here on.
 for ipt in iptables ip6tables; do $ipt -Z OUTPUT; $ipt -Z FORWARD; done
-tcpdump -i "$iface" -nn -l -q "src host $address and (udp port 53 or tcp[tcpflags] & tcp-syn != 0)" >"$TRACE" 2>/dev/null &
+tcpdump -i "nflog:$NFLOG_GROUP" -nn -l -q >"$TRACE" 2>/dev/null &
 tracer=$!
 
 phase "4. the room: unpack the course, make bundle-load, make doctor-workshop"
