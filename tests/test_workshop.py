@@ -1,7 +1,7 @@
 """The workshop kit's helpers: the room preflight (doctor --workshop) and the bundle's parts.
 
 The whole path — make bundle, then bundle-load and every notebook with the network cut off — is
-`make offline-check` (tests/offline_check.sh), which CI runs after make test.
+`make offline-check` (dockercourse/tooling/offline_check.sh), which CI runs after make test.
 """
 
 import subprocess
@@ -93,3 +93,17 @@ def test_workshop_doctor_from_the_command_line(engine):
                             capture_output=True, text=True, cwd=REPO_DIR)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ready for the workshop" in result.stdout
+
+
+def test_a_stack_started_from_a_bundle_loads_its_images_archive_and_never_its_course_archive(tmp_path):
+    """A bundle holds course.tar.gz beside images.tar.gz: `docker load` of the course's files fails, and the lab then
+    went on as if no images had come (found by the offline check)."""
+    from dockercourse.machine.bundle import COURSE_ARCHIVE, IMAGES_ARCHIVE
+    from dockercourse.machine.images import STACK_ARCHIVE, image_archives
+
+    for name in (COURSE_ARCHIVE, IMAGES_ARCHIVE, "notes.tar"):
+        (tmp_path / name).write_bytes(b"")
+    assert image_archives(tmp_path) == [tmp_path / IMAGES_ARCHIVE]
+    (tmp_path / STACK_ARCHIVE).write_bytes(b"")
+    assert image_archives(tmp_path) == [tmp_path / STACK_ARCHIVE, tmp_path / IMAGES_ARCHIVE]
+    assert image_archives(None) == [] and image_archives(tmp_path / "absent") == []

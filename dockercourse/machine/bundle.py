@@ -23,10 +23,11 @@ from ..engine import docker, require_engine
 from ..manifest import ROOM_LABEL, image_kind, image_names, inspect_image, manifest_image
 from . import run_step
 from .course_image import course_image_name
+from .images import BUNDLE_ARCHIVE
 
 CHECKSUMS = "SHA256SUMS"
 COURSE_ARCHIVE = "course.tar.gz"
-IMAGES_ARCHIVE = "images.tar.gz"
+IMAGES_ARCHIVE = BUNDLE_ARCHIVE
 HOST_WHEELS = "wheels/host"
 IMAGE_WHEELS = "wheels/image"
 REQUIREMENTS = ["requirements.txt", "sample_app/requirements.txt"]

@@ -23,6 +23,9 @@ PULL_TIMEOUT_S = 600
 REGISTRY_PROBE = "https://registry-1.docker.io/v2/"
 # Words in `docker pull`'s error that mean the registry answered "no such image" (a wrong name);
 # any other failure means no registry is usable (offline, firewall, TLS proxy, rate limit).
+#: The image archives a course stack is started with: `make stack`'s (stack.py) and a workshop bundle's (bundle.py).
+STACK_ARCHIVE = "images.tar"
+BUNDLE_ARCHIVE = "images.tar.gz"
 #: Where a course stack keeps the archives its images were loaded from (compose.yaml sets it in the lab).
 ARCHIVES_ENV = "DOCKERCOURSE_IMAGE_ARCHIVES"
 #: `make lab` prepares the images the first chapters do not need in the background; its output goes here.
@@ -105,12 +108,18 @@ def _ensure_one(image: Image, offline: str | None) -> tuple[str, str | None]:
     return "stand-in, built (no registry answers)", reason
 
 
+def image_archives(directory: str | Path | None) -> list[Path]:
+    """The image archives in the folder a course stack was started with: `make stack`'s, or a workshop bundle's
+    (which also holds course.tar.gz, the course's files: not images)."""
+    if not directory:
+        return []
+    return [path for name in (STACK_ARCHIVE, BUNDLE_ARCHIVE) if (path := Path(directory) / name).is_file()]
+
+
 def _load_from_archives(image: Image) -> bool:
     """In the course stack (compose.yaml sets ARCHIVES_ENV): load the archive the stack was started with, which
     holds the image (`make stack` saved it from the host's engine, or a workshop bundle brought it)."""
-    directory = os.environ.get(ARCHIVES_ENV)
-    archives = sorted(Path(directory).glob("*.tar*")) if directory and Path(directory).is_dir() else []
-    for archive in archives:
+    for archive in image_archives(os.environ.get(ARCHIVES_ENV)):
         print(f"images: {image.name} is missing: loading {archive} …", flush=True)
         docker("load", "--quiet", "-i", str(archive), timeout=1800, check=False)
         if inspect_image(image.name) is not None:

@@ -24,13 +24,13 @@ from .. import REPO_DIR, CourseError
 from ..course import LAB_PORT, port_taken
 from ..engine import docker, require_engine
 from ..manifest import image_names, inspect_image
+from .images import STACK_ARCHIVE, image_archives
 
 COMPOSE_FILE = REPO_DIR / "compose.yaml"
 #: The stack's Compose project: compose.yaml's name, STACK_NAME or dockercourse (a test runs a second stack).
 PROJECT_ENV, DEFAULT_PROJECT = "STACK_NAME", "dockercourse"
 #: Where `make stack` saves the host's copies of the course's images for the private engine.
 STACK_IMAGES = REPO_DIR / "build" / "stack-images"
-ARCHIVE = "images.tar"
 STAMP = "images.ids"
 #: The learner's files in the lab (the course, and what the chapters write there).
 COURSE_IN_LAB = "/home/learner/course"
@@ -56,7 +56,7 @@ def save_images(directory: Path = STACK_IMAGES) -> Path:
     absent = [name for name in names if inspect_image(name) is None]
     if absent:
         raise CourseError(f"the host's engine lacks {', '.join(absent)}: run `make images` first")
-    archive, stamp = directory / ARCHIVE, directory / STAMP
+    archive, stamp = directory / STACK_ARCHIVE, directory / STAMP
     ids = _ids(names)
     if archive.exists() and stamp.exists() and stamp.read_text() == ids:
         print(f"stack: the course's images are saved already ({_mb(archive):.0f} MB, {archive.relative_to(REPO_DIR)})")
@@ -143,11 +143,6 @@ def down(reset: bool = False) -> None:
 
 # --- in the lab ------------------------------------------------------------------------------------------------
 
-def _archives(source: Path) -> list[Path]:
-    """The image archives in a folder: `make stack`'s images.tar, or a workshop bundle's images.tar.gz."""
-    return sorted(path for pattern in ("*.tar", "*.tar.gz") for path in source.glob(pattern)) if source.is_dir() else []
-
-
 def load_images(source: Path) -> list[str]:
     """The manifest's images into the engine DOCKER_HOST names: from the archives in `source`, else pulled.
     Returns the ones still missing (never raises: the lab starts anyway, and a chapter's first cell asks again)."""
@@ -156,12 +151,14 @@ def load_images(source: Path) -> list[str]:
     if not missing:
         print("stack: the course's images are in the engine")
         return []
-    for archive in _archives(source):
+    for archive in image_archives(source):
         started = time.monotonic()
         print(f"stack: loading {len(missing)} image(s) from {archive.name} ({_mb(archive):.0f} MB) …", flush=True)
         loaded = docker("load", "--quiet", "-i", str(archive), timeout=1800, check=False)
-        print(f"stack: loaded in {time.monotonic() - started:.0f} s" if loaded.returncode == 0
-              else f"stack: {archive.name} could not be loaded: {loaded.stderr.strip()[-200:]}", flush=True)
+        if loaded.returncode != 0:
+            print(f"stack: {archive.name} could not be loaded: {loaded.stderr.strip()[-200:]}", flush=True)
+            continue
+        print(f"stack: loaded in {time.monotonic() - started:.0f} s", flush=True)
         _room_copy_if_bundle(source)
         missing = [name for name in names if inspect_image(name) is None]
         if not missing:

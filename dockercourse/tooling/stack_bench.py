@@ -19,6 +19,7 @@ from .. import REPO_DIR, CourseError
 from ..course import TEST_PORTS
 from ..machine import stack
 from ..machine.course_image import course_image_name
+from ..machine.images import STACK_ARCHIVE
 from ..manifest import inspect_image, manifest_image
 from ..wait import TimedOut, until
 
@@ -67,7 +68,7 @@ def main() -> int:
         return 1
     finally:
         stack.compose("down", "--volumes", check=False)
-    archive = stack.STACK_IMAGES / stack.ARCHIVE
+    archive = stack.STACK_IMAGES / STACK_ARCHIVE
     results["size_mb"] = {"course image": round(inspect_image(course_image_name())["Size"] / 1e6, 1),
                           "engine image": round(inspect_image(manifest_image("docker").name)["Size"] / 1e6, 1),
                           "images for the private engine": round(archive.stat().st_size / 1e6, 1)}
