@@ -64,3 +64,15 @@ def test_a_port_already_allocated_reads_the_same_with_and_without_ipv6():
     with_ipv6 = "Bind for :::8001 failed: port is already allocated"
     assert sanitize(with_ipv6) == sanitize("Bind for 0.0.0.0:8001 failed: port is already allocated")
     assert "8001" in sanitize(with_ipv6), "the port is the lesson: it stays"
+
+
+def test_in_a_rooms_stack_the_room_copys_history_rows_go_and_the_images_own_stay(monkeypatch, tmp_path):
+    monkeypatch.setattr(harness, "RESULTS", tmp_path)
+    monkeypatch.setenv(harness.STACK_ENV, "1")
+    in_the_stack = get_sanitize_patterns(harness.sanitizers().read_text())
+    own = "0B\tCMD [\"python\" \"greet.py\"]\n12.3kB\tCOPY greet.py . # buildkit\n"
+    room = ("0B\tLABEL dockercourse.room=pip installs from /usr/local/share/dockercourse/wheels only (/etc/pip.conf)\n"
+            "4.1kB\tCOPY pip.conf /etc/pip.conf # buildkit\n"
+            "9.2MB\tCOPY wheels/ /usr/local/share/dockercourse/wheels/ # buildkit\n")
+    assert sanitize(own + room + "183MB\t\n", in_the_stack) == sanitize(own + "183MB\t\n", in_the_stack)
+    assert "COPY greet.py" in sanitize(own, in_the_stack)
