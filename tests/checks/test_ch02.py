@@ -274,6 +274,7 @@ def test_2_4_observes_the_leftovers_the_prune_and_the_data(engine, test_label):
            f"type=volume,dst=/cache,volume-label={label}", PYTHON_IMAGE, "true")
     docker("rm", f"{test_label}-cache")
     docker("run", "--name", f"{test_label}-old", "--label", label, PYTHON_IMAGE, "true")
+    docker("wait", f"{test_label}-old")  # `docker run` can return while the engine still reads it as running
     seen = ch02.observe_leftovers(volume, creator=test_label)
     assert seen["containers"] == {f"{test_label}-old": "exited"} and len(seen["anonymous"]) == 1, seen
     assert "order 1" in seen["data"]
