@@ -12,19 +12,9 @@ from dockercourse import LABEL
 from dockercourse.checks import ch02
 from dockercourse.engine import docker, image_store
 from dockercourse.manifest import manifest_image
+from tests.checks import assert_fails
 
 PYTHON_IMAGE = manifest_image("python").name
-
-
-def assert_fails(verdict, code: str, *hint_words: str, absent: tuple[str, ...] = ()):
-    """A failing verdict with this mistake's code, a hint holding these words, and none of the `absent` ones."""
-    assert not verdict, repr(verdict)
-    assert verdict.code == code, repr(verdict)
-    said = f"{verdict.message} {verdict.hint}".lower()
-    for word in hint_words:
-        assert word.lower() in said, (word, repr(verdict))
-    for word in absent:
-        assert word.lower() not in said, (word, repr(verdict))
 
 
 # --- Exercise 2.1: rescue a change before the container goes ------------------------------------

@@ -14,23 +14,13 @@ from dockercourse import LABEL
 from dockercourse.checks import ch03
 from dockercourse.engine import docker
 from dockercourse.manifest import manifest_image
+from tests.checks import assert_fails
 from tests.shell import captured
 
 PYTHON_IMAGE = manifest_image("python").name
 REGISTRY_IMAGE = manifest_image("registry").name
 TOO_OLD = ("Error response from daemon: client version 1.23 is too old. Minimum supported API version is 1.24, "
            "please upgrade your client to a newer version")
-
-
-def assert_fails(verdict, code: str, *hint_words: str, absent: tuple[str, ...] = ()):
-    """A failing verdict with this mistake's code, a hint holding these words, and none of the `absent` ones."""
-    assert not verdict, repr(verdict)
-    assert verdict.code == code, repr(verdict)
-    said = f"{verdict.message} {verdict.hint}".lower()
-    for word in hint_words:
-        assert word.lower() in said, (word, repr(verdict))
-    for word in absent:
-        assert word.lower() not in said, (word, repr(verdict))
 
 
 # --- Exercise 3.1: a tool the engine calls too old ----------------------------------------------
