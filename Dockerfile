@@ -45,6 +45,8 @@ RUN python -c "import matplotlib.pyplot"
 # JupyterLab reads JUPYTER_PORT; the lab is on the host's 127.0.0.1 only (with --network host),
 # and asks for the token printed in the container's log.
 ENV JUPYTER_PORT=8888
+# The learner's progress log (dockercourse/progress.py) in the course's folder, which the stack's work volume keeps.
+ENV DOCKERCOURSE_DATA=/home/learner/course/.dockercourse
 EXPOSE 8888
 # The course's root is JupyterLab's (the chapters beside sample_app/), and `/` opens chapter 00.
 CMD ["jupyter", "lab", "--no-browser", "--ip=127.0.0.1", "--ServerApp.root_dir=/home/learner/course", \

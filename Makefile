@@ -15,7 +15,7 @@ BUNDLE ?= build/workshop-bundle
 port = $(shell $(PYTHON) -c 'from dockercourse.course import $(1); print($(1))')
 
 .DEFAULT_GOAL := help
-.PHONY: first-images-prefetch stack stack-down stack-check workshop-cards workshop-server workshop-check workshop-bench help lab test check engine images doctor doctor-workshop notebooks docs clean lint unit nbval solutions site leaks bench \
+.PHONY: progress radar first-images-prefetch stack stack-down stack-check workshop-cards workshop-server workshop-check workshop-bench help lab test check engine images doctor doctor-workshop notebooks docs clean lint unit nbval solutions site leaks bench \
 	browser course-image bundle bundle-load offline-check
 
 help: ## list the commands
@@ -95,6 +95,12 @@ workshop-check: $(VENV)/.installed images browser ## CI: the workshop server wit
 
 workshop-bench: $(VENV)/.installed images ## what N learners cost on this machine (N=3): memory, CPU, time; quiet machine
 	@$(VPY) -m dockercourse.tooling.workshop_bench $(or $(N),3)
+
+progress: $(VENV)/.installed ## your progress: each exercise solved, tried (with its last hint) or not; where to resume
+	@$(VPY) -m dockercourse progress
+
+radar: $(VENV)/.installed ## the instructor's live view of the room (learners join with the command it prints)
+	@$(VPY) -m dockercourse radar serve
 
 stack-check: $(VENV)/.installed images browser ## CI, root: the stack via its dev container, then every chapter in it offline
 	@$(VPY) -m dockercourse.tooling.harness stack

@@ -9,6 +9,7 @@ What a chapter imports (the runtime):
     wait             the one poll loop (until), a healthy container, an answering URL
     exercises        the exercise form: starting point, checker, collapsed solution
     checks/          each chapter's exercise checkers (chNN), and what they share (common)
+    progress         every checker's verdict in the learner's log (make progress); joining the room radar
     buildkit_log     which build steps came from the cache (04, 05)
     capabilities     a process's capabilities, decoded (10)
     container_memory a container's memory use (01)
@@ -22,7 +23,8 @@ What a chapter imports (the runtime):
     swarm            watching a Swarm of engines in containers (12)
 machine/ (setting up a machine):
     apt, engine_setup (make engine), images and standins (make images), course_image, doctor, lab (make lab),
-    bundle (the offline workshop bundle), stack (the course stack), workshop/ (the workshop server)
+    bundle (the offline workshop bundle), stack (the course stack), workshop/ (the workshop server),
+    radar (make radar: the instructor's live view of the room)
 tooling/ (building and testing the course):
     harness (make test, make check), pytest_plugin, junit, solutions (make solutions), agenda and site_hooks
     (the site), minutes (the minutes model), lessons (what the lesson tests read), store (make notebooks),

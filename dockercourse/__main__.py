@@ -145,6 +145,34 @@ def _workshop_server(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(args: argparse.Namespace) -> int:
+    from . import progress
+
+    if args.action == "reset":
+        asked = f"Delete your progress log, {progress.log_path()}? [y/N] "
+        confirmed = args.yes or (sys.stdin.isatty() and input(asked).strip().lower() == "y")
+        print(progress.reset(confirmed))
+        return 0
+    print(progress.show(args.chapter))
+    return 0
+
+
+def _radar(args: argparse.Namespace) -> int:
+    from . import progress
+
+    if args.action == "serve":
+        from .machine.radar import serve
+
+        serve(args.port, args.host, args.database, args.stuck_minutes)
+    elif args.action == "join":
+        membership = progress.join(args.url, args.name)
+        print(f"radar: joined {membership['url']} as {membership['name'] or 'an anonymous learner'}; each "
+              "checker's ✓/✗ and the mistake's name go there too (python -m dockercourse radar leave stops it)")
+    else:
+        print(progress.leave())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dockercourse", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -194,7 +222,23 @@ def main(argv: list[str] | None = None) -> int:
     cards.add_argument("--roster", type=Path, required=True, help="a CSV file with a `name` column (and `role`)")
     cards.add_argument("--url", help="the address on the cards (default: http://THIS-HOST:WORKSHOP_PORT)")
     cards.set_defaults(run=_workshop_cards)
-    from .course import WORKSHOP_PORT
+    from .course import RADAR_PORT, WORKSHOP_PORT
+
+    progress = commands.add_parser("progress", help="your progress: solved, tried, not tried, and where to resume")
+    progress.add_argument("action", nargs="?", choices=["show", "reset"], default="show")
+    progress.add_argument("--chapter", metavar="NN", help="only this chapter's exercises")
+    progress.add_argument("--yes", action="store_true", help="with reset: do not ask")
+    progress.set_defaults(run=_progress)
+    radar = commands.add_parser("radar", help="the room radar: serve it (instructor), join or leave it (learner)")
+    radar.add_argument("action", choices=["serve", "join", "leave"])
+    radar.add_argument("url", nargs="?", help="join: the radar's address, as `radar serve` prints it")
+    radar.add_argument("--name", help="join: the name the instructor sees (default: your JupyterHub login, or none)")
+    radar.add_argument("--port", type=int, default=RADAR_PORT, help="serve: the port")
+    radar.add_argument("--host", default="0.0.0.0", help="serve: the address to listen on (default: every one)")
+    radar.add_argument("--database", type=Path, help="serve: the SQLite file (default: in your data directory)")
+    radar.add_argument("--stuck-minutes", type=float, default=10,
+                       help="serve: show who has been on one exercise longer than this")
+    radar.set_defaults(run=_radar)
 
     hub = commands.add_parser("workshop-server", help="the workshop server: JupyterHub, a course stack per learner")
     hub.add_argument("--roster", type=Path, help="the room (make workshop-cards first)")

@@ -38,6 +38,7 @@ LAB_PORT = _port("lab")
 DOCS_PORT = _port("docs")
 TEST_PORTS = range(_course()["ports"]["tests"][0], _course()["ports"]["tests"][1] + 1)
 WORKSHOP_PORT = _port("workshop")
+RADAR_PORT = _port("radar")
 
 
 def chapter_ports(chapter: int) -> range:

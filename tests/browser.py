@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
+from dockercourse import REPO_DIR
 from dockercourse.machine.browser import CHROMIUM, CHROMIUM_ARGS
+
+SCREENSHOTS = REPO_DIR / "build" / "test-results" / "screenshots"
 
 
 @contextmanager
@@ -20,3 +23,10 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+def screenshot(target, name: str) -> None:
+    """A picture of the page's viewport, or of one element (a diagram), for a person to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    options = {"full_page": False} if hasattr(target, "goto") else {}
+    target.screenshot(path=str(SCREENSHOTS / f"{name}.png"), **options)

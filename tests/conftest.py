@@ -2,6 +2,7 @@
 
 import fcntl
 import json
+import os
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +13,11 @@ import pytest
 from dockercourse import REPO_DIR
 from dockercourse.course import chapter_paths
 from dockercourse.engine import docker, require_engine
+from dockercourse.progress import DATA_ENV
 from dockercourse.resources import remove_labelled
+
+# The checkers the tests call record their verdicts (dockercourse/progress.py): here, not in the learner's log.
+os.environ[DATA_ENV] = str(REPO_DIR / "build" / "test-results" / "progress" / "tests")
 
 #: Held by whatever is marked machine_wide, so that under pytest-xdist (tests/harness.py) no two such
 #: tests or modules run at the same time, whichever workers they are on.

@@ -125,8 +125,7 @@ def test_the_room_preflight_is_green_inside(lab):
 
 def test_a_chapter_diagram_renders_in_jupyterlab(lab):
     """The learner's view: chapter 01 open in the course image's JupyterLab, its first diagram loaded."""
-    from tests.browser import chromium
-    from tests.site.test_site import screenshot
+    from tests.browser import chromium, screenshot
 
     notebook = chapter_paths()[1].name
     with chromium() as browser:

@@ -11,6 +11,7 @@ import re
 
 from ..course import chapter_ports, port_taken
 from ..engine import docker
+from ..progress import exercise
 from .common import Verdict, python_minor, run_error
 
 # --- Exercise 0.1: a report on this engine, asked of the engine --------------------------------------------
@@ -137,6 +138,7 @@ def judge_engine_report(seen: dict, answer) -> Verdict:
                          f"and {seen['memory_bytes'] / 2**30:.1f} GiB: what the engine says about itself")
 
 
+@exercise("0.1")
 def engine_report(answer) -> Verdict:
     """Exercise 0.1 (chapter 00): the learner's report on the engine, compared with what the engine says."""
     return judge_engine_report(observe_engine_report(), answer)
@@ -184,6 +186,7 @@ def judge_port(seen: dict, holder: str = HOLDER, bystander: str = BYSTANDER) -> 
                          "exactly what blocked it")
 
 
+@exercise("0.2")
 def port_freed(port: int = PORT) -> Verdict:
     """Exercise 0.2 (chapter 00): the course port the set-up cell's leftover held is free again."""
     return judge_port(observe_port(port))
@@ -239,6 +242,7 @@ def judge_python_version(seen: dict, answer: list[str]) -> Verdict:
                          f"{seen['notebook_python']}: the image brings its own")
 
 
+@exercise("0.3")
 def python_version_in_container(answer: list[str]) -> Verdict:
     """Exercise 0.3 (chapter 00): the Python version printed from inside the course's Python image."""
     return judge_python_version(observe_python_version(), answer)

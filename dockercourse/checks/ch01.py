@@ -6,6 +6,7 @@ the verdict from that record alone, ``x`` is what the chapter's checker cell cal
 
 from ..container_memory import to_bytes
 from ..engine import docker
+from ..progress import exercise
 from ..wait import TimedOut, until
 from .common import Verdict, container_facts, inspect_container, judge_label
 
@@ -71,6 +72,7 @@ def judge_debug_container(seen: dict, name: str = DEBUG, target: str = WEB, crea
                          "own processes are listed beside it, with no tool needed in the server's image")
 
 
+@exercise("1.1")
 def debug_container(name: str = DEBUG, target: str = WEB) -> Verdict:
     """Exercise 1.1 (chapter 01): a container that sees `target`'s processes, as `target` itself does."""
     return judge_debug_container(observe_debug_container(name, target), name, target)
@@ -173,6 +175,7 @@ def judge_worker(seen: dict | None, name: str = WORKER, creator: str = CREATOR) 
     return _worker_running(seen) if seen["running"] else _worker_stopped(seen)
 
 
+@exercise("1.2")
 def worker_repaired(name: str = WORKER) -> Verdict:
     """Exercise 1.2 (chapter 01): the OOM-killed worker runs again, its program unchanged, under a limit."""
     return judge_worker(observe_worker(name), name)
@@ -227,6 +230,7 @@ def judge_memory_use(seen: dict, answer) -> Verdict:
                          + ", ".join(f"{name} {used:.0f} MiB" for name, used in mebibytes.items()))
 
 
+@exercise("1.3")
 def hungriest(answer) -> Verdict:
     """Exercise 1.3 (chapter 01): the name of the set-up's container that uses the most memory."""
     return judge_memory_use(observe_memory_use(), answer)

@@ -13,6 +13,7 @@ from pathlib import Path
 from .. import LABEL
 from ..engine import docker
 from ..manifest import manifest_image
+from ..progress import exercise
 from ..wait import TimedOut, until
 from .common import Verdict, container_facts, judge_label
 
@@ -73,6 +74,7 @@ def judge_rescued_change(seen: dict) -> Verdict:
                    "original, without the change", code="not-the-changed-file")
 
 
+@exercise("2.1")
 def rescued_change(container: str = "c02-mystery", rescued: str | Path = WORK / "rescued") -> Verdict:
     """Exercise 2.1 (chapter 02): what the checker cell calls."""
     return judge_rescued_change(observe_rescued_change(container, rescued))
@@ -128,6 +130,7 @@ def judge_kept_build(seen: dict) -> Verdict:
                    f"second name in {repository}; then run the rebuild cell again", code="build-lost")
 
 
+@exercise("2.2")
 def kept_build(tag: str = "course02/demo:1.0", repository: str = "course02/prod",
                before: str | Path = WORK / "before-rebuild") -> Verdict:
     """Exercise 2.2 (chapter 02): what the checker cell calls."""
@@ -213,6 +216,7 @@ def judge_server(seen: dict, creator: str = "02") -> Verdict:
                          f"{seen['port']}")
 
 
+@exercise("2.3")
 def server_stays_up(name: str = "c02-server", port: int = 8000, creator: str = "02") -> Verdict:
     """Exercise 2.3 (chapter 02): what the checker cell calls."""
     return judge_server(observe_server(name, port), creator)
@@ -266,6 +270,7 @@ def judge_leftovers(seen: dict) -> Verdict:
                          f"{seen['data_file']} kept")
 
 
+@exercise("2.4")
 def freed_but_kept(volume: str = "c02-orders", data_file: str = "orders.csv", creator: str = "02") -> Verdict:
     """Exercise 2.4 (chapter 02): what the checker cell calls."""
     return judge_leftovers(observe_leftovers(volume, data_file, creator))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .. import LABEL
 from ..engine import docker
+from ..progress import exercise
 from .common import Verdict
 
 TOOL = Path("/tmp/dockercourse-03/tool/report.sh")
@@ -61,6 +62,7 @@ def judge_tool(seen: dict) -> Verdict:
     return Verdict(True, "report.sh lists the containers again: it asks for an API version the engine accepts")
 
 
+@exercise("3.1")
 def tool_works(script: str | Path = TOOL) -> Verdict:
     """Exercise 3.1 (chapter 03): what the checker cell calls."""
     return judge_tool(observe_tool(script))
@@ -155,6 +157,7 @@ def judge_release(seen: dict) -> Verdict:
                    code="unknown-digest")
 
 
+@exercise("3.2")
 def release_reference(answer, registry: str = "localhost:8030", repository: str = "course03/release",
                       tag: str = "2.0") -> Verdict:
     """Exercise 3.2 (chapter 03): what the checker cell calls."""
@@ -207,6 +210,7 @@ def judge_mounts(seen: dict) -> Verdict:
                          "keep running")
 
 
+@exercise("3.3")
 def no_socket_left(creator: str = "03") -> Verdict:
     """Exercise 3.3 (chapter 03): what the checker cell calls."""
     return judge_mounts(observe_mounts(creator))

@@ -20,6 +20,7 @@ from pathlib import Path
 from ..buildkit_log import build_error, failed_step, steps
 from ..engine import docker
 from ..manifest import inspect_image
+from ..progress import exercise
 from ..wait import TimedOut, until
 from .common import Verdict, inspect_container
 
@@ -131,6 +132,7 @@ def _judge_new_code(seen: dict) -> Verdict:
                          "and the image holds the new code")
 
 
+@exercise("4.1")
 def dependencies_cached_after_code_change(context: str, label: str = "04") -> Verdict:
     """Exercise 4.1 (chapter 04): the Dockerfile in CONTEXT keeps `pip install` cached after a code change."""
     return judge_cache_after_code_change(observe_cache_after_code_change(context, label))
@@ -236,6 +238,7 @@ def _judge_serving(seen: dict) -> Verdict:
                          f"{tip}")
 
 
+@exercise("4.2")
 def runs_as_non_root(context: str, label: str = "04", timeout: float = 20) -> Verdict:
     """Exercise 4.2 (chapter 04): the Dockerfile in CONTEXT builds, and its image runs the app as a non-root user."""
     return judge_non_root(observe_non_root(context, label, timeout))
@@ -339,6 +342,7 @@ def _judge_control(control: dict) -> Verdict:
     return Verdict(True, "the container became healthy, and the same probe fails when the app is not running")
 
 
+@exercise("4.3")
 def image_becomes_healthy(image: str, label: str = "04", timeout: float = 30) -> Verdict:
     """Exercise 4.3 (chapter 04): the image's HEALTHCHECK reports healthy while the app serves, and only then."""
     return judge_healthcheck(observe_healthcheck(image, label, timeout), timeout)

@@ -13,6 +13,7 @@ together. Each judges the end state, so any way of getting there passes.
 import re
 
 from ..engine import docker
+from ..progress import exercise
 from ..wait import TimedOut, get, until
 from .common import Verdict, container_facts, judge_label
 
@@ -118,6 +119,7 @@ def _judge_shop_answers(seen: dict, version: str) -> Verdict:
     return Verdict(True, f"{name} runs and answers on port {port} with version {version}")
 
 
+@exercise("5.1")
 def shop_answers_on_port(name: str = "ch05-shop", port: int = 8054, version: str = "1.0.0",
                          creator: str = "05") -> Verdict:
     """Exercise 5.1 (chapter 05): the container the colleague created runs, and answers on its host port."""
@@ -191,6 +193,7 @@ def _judge_user(seen: dict, user) -> Verdict | None:
     return None
 
 
+@exercise("5.2")
 def looked_inside(name: str = "ch05-peek", workers=None, user=None) -> Verdict:
     """Exercise 5.2 (chapter 05): the number of gunicorn workers and the user ID, found in the running container."""
     return judge_inside(observe_inside(name), workers, user)
@@ -285,6 +288,7 @@ def _judge_release_page(seen: dict, version: str) -> Verdict | None:
     return Verdict(True, f"{name} answers on http://127.0.0.1:{port}/ only, with version {version}")
 
 
+@exercise("5.3")
 def release_on_loopback(name: str = "ch05-ex3", port: int = 8058, version: str = "1.0.0",
                         image: str = "course05/sample-app:1.0.0", creator: str = "05") -> Verdict:
     """Exercise 5.3 (chapter 05): the release runs, on host port PORT of this machine only, showing its version."""
@@ -338,6 +342,7 @@ def judge_repaired(seen: dict, settings: dict[str, str], creator: str = "05") ->
     return Verdict(True, f"{name} runs and is healthy, with the colleague's settings")
 
 
+@exercise("5.4")
 def mystery_repaired(name: str = "ch05-mystery", settings: dict[str, str] | None = None,
                      creator: str = "05") -> Verdict:
     """Exercise 5.4 (chapter 05): the container that exited at once runs and is healthy, its other settings kept."""

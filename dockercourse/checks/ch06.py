@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .. import LABEL
 from ..engine import docker
+from ..progress import exercise
 from .common import Verdict, addresses, container_facts, get_inside, reach_from, service_containers
 
 PROJECT = "course06"
@@ -93,6 +94,7 @@ def judge_probe(seen: dict, probe: str = "course06-probe", service: str = "redis
                          f"{service}, port {port} answering")
 
 
+@exercise("6.1")
 def probe_reaches_redis(probe: str = "course06-probe", project: str = PROJECT, service: str = "redis",
                         port: int = 6379, creator: str = "06") -> Verdict:
     """Exercise 6.1 (chapter 06): in the learner's own container, `service` leads to the stack's Redis."""
@@ -186,6 +188,7 @@ def judge_web_health(seen: dict, project: str = PROJECT, override: str = "compos
                          f"(`{_check_text(web['test'])[:60]}`) runs in the image and asks the app")
 
 
+@exercise("6.2")
 def web_health_check_runs(project: str = PROJECT, override: str = "compose.ci.yaml") -> Verdict:
     """Exercise 6.2 (chapter 06): the colleague's override repaired; web healthy by a check that can run."""
     return judge_web_health(observe_web_health(project), project, override)
@@ -273,6 +276,7 @@ def judge_app_version(seen: dict, expected: str = "3.0", project: str = PROJECT)
     return Verdict(True, f"web runs version {expected}, read from {Path(path).name}, and its home page shows it")
 
 
+@exercise("6.3")
 def compose_app_version(expected: str = "3.0", project: str = PROJECT,
                         env_file: str = "/tmp/dockercourse-06/release.env") -> Verdict:
     """Exercise 6.3 (chapter 06): the web service runs APP_VERSION `expected`, read from `env_file`."""
@@ -353,6 +357,7 @@ def judge_replicas(seen: dict, replicas: int = 4, ports: range = range(8065, 806
                          f"{', '.join(map(str, sorted(set(taken))))}, each with its own hostname, one count in Redis")
 
 
+@exercise("6.4")
 def compose_replicas(replicas: int = 4, project: str = PROJECT, service: str = "web",
                      ports: range = range(8065, 8069)) -> Verdict:
     """Exercise 6.4 (chapter 06): `replicas` healthy containers of the service on their own host ports."""

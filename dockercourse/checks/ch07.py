@@ -11,6 +11,7 @@ it, where a port is published, what the app's readiness endpoint says.
 
 from .. import LABEL
 from ..engine import docker
+from ..progress import exercise
 from ..wait import TimedOut, get, until
 from .common import GET_INSIDE, Verdict, addresses, container_facts, judge_label, reach_from, service_containers
 
@@ -102,6 +103,7 @@ def judge_name(seen: dict, client: str = "course07-ex-client", server: str = "co
                          f"{port}; {server} kept its data")
 
 
+@exercise("7.1")
 def name_resolves(client: str = "course07-ex-client", server: str = "course07-ex-db", port: int = 6379,
                   creator: str = "07") -> Verdict:
     """Exercise 7.1 (chapter 07): `client` resolves `server` by name and reaches its `port`; `server` kept its data."""
@@ -180,6 +182,7 @@ def judge_published(seen: dict, container: str = "course07-ex-web", host_port: i
                          f"(HTTP {seen['status']})")
 
 
+@exercise("7.2")
 def published_on_loopback(container: str = "course07-ex-web", host_port: int = 8075, container_port: int = 8000,
                           creator: str = "07") -> Verdict:
     """Exercise 7.2 (chapter 07): the container's port is published on loopback only, at `host_port`, and answers."""
@@ -233,6 +236,7 @@ def judge_worker(seen: dict, project: str = "course07", service: str = "worker",
                          "else can reach it")
 
 
+@exercise("7.3")
 def worker_on_back_tier(project: str = "course07", service: str = "worker", target: str = "redis",
                         port: int = 6379, creator: str = "07") -> Verdict:
     """Exercise 7.3 (chapter 07): the service runs on the target's networks only, and reaches it there."""
@@ -301,6 +305,7 @@ def judge_app(seen: dict, app: str = "course07-app", cache: str = "course07-cach
                          "published nowhere")
 
 
+@exercise("7.4")
 def app_reaches_redis(app: str = "course07-app", cache: str = "course07-cache") -> Verdict:
     """Exercise 7.4 (chapter 07): the app's /ready says 200 again, without a shortcut that gives up isolation."""
     return judge_app(observe_app(app, cache), app, cache)

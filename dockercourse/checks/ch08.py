@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from ..engine import docker
 from ..manifest import manifest_image
+from ..progress import exercise
 from ..wait import TimedOut, until
 from .common import Verdict, container_facts, judge_label
 
@@ -121,6 +122,7 @@ def judge_volume_backup(seen: dict) -> Verdict:
                          f"({', '.join(sorted(wanted))}), with paths relative to it")
 
 
+@exercise("8.1")
 def volume_backup(archive: str = "/tmp/dockercourse-08/backup/notes.tgz", volume: str = "course08-notes") -> Verdict:
     """Exercise 8.1 (chapter 08): `archive` is a gzipped tar of every file in `volume`, with relative paths."""
     return judge_volume_backup(observe_volume_backup(archive, volume))
@@ -211,6 +213,7 @@ def judge_report_job(seen: dict, name: str = "course08-report", creator: str = "
                          f"{report['uid']}, the directory to uid {owner}, mode {seen['directory']['mode']:o}")
 
 
+@exercise("8.2")
 def report_job(name: str = "course08-report", directory: str = "/tmp/dockercourse-08/reports",
                creator: str = "08") -> Verdict:
     """Exercise 8.2 (chapter 08): the report job writes into the bind-mounted directory, neither as root nor
@@ -330,6 +333,7 @@ def judge_read_only_app(seen: dict, port: int = 8081, name: str = "course08-ro",
                          f"and answers on 127.0.0.1:{port}")
 
 
+@exercise("8.3")
 def read_only_app(name: str = "course08-ro", port: int = 8081, creator: str = "08") -> Verdict:
     """Exercise 8.3 (chapter 08): the app runs healthy with a read-only root filesystem and a bounded tmpfs at /tmp."""
     return judge_read_only_app(observe_read_only_app(name, port), port, name, creator)

@@ -16,6 +16,7 @@ from pathlib import Path
 from .. import LABEL
 from ..engine import docker
 from ..manifest import manifest_image
+from ..progress import exercise
 from ..wait import TimedOut, until
 from .common import Verdict
 
@@ -128,6 +129,7 @@ def judge_worker_stop(seen: dict, context: str = str(SCRATCH / "ex1"), image: st
                    "read the end of worker.py: after saving it should exit with 0", code="exit-nonzero")
 
 
+@exercise("9.1")
 def worker_stops_cleanly(context: str | Path = SCRATCH / "ex1", image: str = "course09/worker:ex1",
                          chapter: str = "09", grace: int = 5) -> Verdict:
     """Exercise 9.1 (chapter 09): `docker stop` ends the worker at once, exit code 0, and the worker saved."""
@@ -186,6 +188,7 @@ def judge_lean_tool(seen: dict, context: str = str(SCRATCH / "ex2"), image: str 
     return Verdict(True, f"{image} adds {extra:.2f} MB to its base and keeps /opt/tool/checksum.txt")
 
 
+@exercise("9.2")
 def lean_tool_image(context: str | Path = SCRATCH / "ex2", image: str = "course09/tool:ex2",
                     chapter: str = "09") -> Verdict:
     """Exercise 9.2 (chapter 09): no layer keeps the SDK, and the image keeps its checksum."""
@@ -312,6 +315,7 @@ def judge_install_cache(seen: dict, context: str = str(SCRATCH / "ex3"),
                          f"{seen['cache_dir']}; the image holds none of it")
 
 
+@exercise("9.3")
 def install_cache_mount(context: str | Path = SCRATCH / "ex3", image: str = "course09/cached:ex3",
                         chapter: str = "09") -> Verdict:
     """Exercise 9.3 (chapter 09): the install step keeps its cache in a BuildKit cache mount, never in the image."""

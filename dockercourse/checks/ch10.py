@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .. import CourseError
 from ..engine import docker
+from ..progress import exercise
 from ..saved_image import search_saved_image
 from ..wait import wait_healthy
 from .common import Verdict, container_facts, inspect_container, judge_label
@@ -73,6 +74,7 @@ def judge_redis(seen: dict, creator: str = CREATOR) -> Verdict:
     return Verdict(True, f"{name} answers PONG with {held}" + (f" (as user {seen['user']})" if seen["user"] else ""))
 
 
+@exercise("10.1")
 def redis_without_capabilities(name: str = "course10-redis", creator: str = CREATOR) -> Verdict:
     """Exercise 10.1 (chapter 10)."""
     return judge_redis(observe_redis(name), creator)
@@ -141,6 +143,7 @@ def judge_hardened(seen: dict, port: int = 8102, max_pids: int = 100, creator: s
                          f"no-new-privileges and at most {seen['pids_limit']} tasks")
 
 
+@exercise("10.2")
 def hardened_container(name: str = "course10-hardened", port: int = 8102, max_pids: int = 100,
                        creator: str = CREATOR, wait_s: float = 30) -> Verdict:
     """Exercise 10.2 (chapter 10)."""
@@ -201,6 +204,7 @@ def judge_secret(seen: dict, creator: str = CREATOR) -> Verdict:
                          "files of `docker save` holds it")
 
 
+@exercise("10.3")
 def secret_not_in_image(image: str = "course10-ex3:1.0", token_file: str = "/tmp/dockercourse-10/api_token.txt",
                         creator: str = CREATOR) -> Verdict:
     """Exercise 10.3 (chapter 10)."""

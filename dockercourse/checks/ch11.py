@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .. import CourseError
 from ..engine import docker
+from ..progress import exercise
 from ..wait import wait_healthy
 from .common import Verdict, container_facts, judge_label
 
@@ -91,6 +92,7 @@ def judge_rollback(seen: dict, wanted: str = "1.1.0", broken: str = "1.2.0") -> 
     return Verdict(True, f"{service} runs {wanted} by its digest ({running[:19]}…) and is healthy")
 
 
+@exercise("11.1")
 def rolled_back(wanted: str = "1.1.0", broken: str = "1.2.0", project: str = "course11", service: str = "web",
                 scratch: Path = SCRATCH_11) -> Verdict:
     """Exercise 11.1 (chapter 11)."""
@@ -163,6 +165,7 @@ def judge_log(seen: dict, budget_kb: int = 100, creator: str = CREATOR) -> Verdi
                          "and its newest line is kept")
 
 
+@exercise("11.2")
 def log_within_budget(name: str = "course11-ex-chatty", budget_kb: int = 100, creator: str = CREATOR) -> Verdict:
     """Exercise 11.2 (chapter 11)."""
     return judge_log(observe_log(name), budget_kb, creator)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .. import CourseError
 from ..k8s_manifests import documents, pod_spec, restricted_violations, validate_document
+from ..progress import exercise
 from ..swarm import MANAGER, manager, running_tasks
 from .common import Verdict
 
@@ -109,6 +110,7 @@ def judge_off_the_manager(seen: dict, service: str, replicas: int) -> Verdict:
                          f"and {', '.join(managers)} stays active")
 
 
+@exercise("12.1")
 def off_the_manager(service: str, replicas: int, node: str = MANAGER) -> Verdict:
     """Exercise 12.1: the service's tasks run on the workers only, and the manager is still active."""
     return judge_off_the_manager(observe_off_the_manager(service, node), service, replicas)
@@ -154,6 +156,7 @@ def judge_rollout(seen: dict, service: str, replicas: int, bad: str = BAD_IMAGE)
     return Verdict(True, f"{service} runs {replicas} tasks of {seen['image']}, and no update is paused")
 
 
+@exercise("12.2")
 def rollout_repaired(service: str, replicas: int, node: str = MANAGER) -> Verdict:
     """Exercise 12.2: the service is back on a good image, every task running, no update paused."""
     return judge_rollout(observe_rollout(service, node), service, replicas)
@@ -237,6 +240,7 @@ def judge_worker(seen: dict) -> Verdict:
                          "write where it must")
 
 
+@exercise("12.3")
 def hardened_worker(path: str) -> Verdict:
     """Exercise 12.3: the worker Deployment is admitted by "restricted", read-only, and can write where it writes."""
     return judge_worker(observe_worker(path))

@@ -68,15 +68,6 @@ def python_minor() -> str:
     return re.match(r"python:(\d+\.\d+)", manifest_image("python").name).group(1)
 
 
-def not_labelled(container: dict, name: str, creator: str) -> Verdict | None:
-    """A failed verdict when the container lacks its creator's label (the chapter's cleanup could not see it)."""
-    if (container["Config"].get("Labels") or {}).get(LABEL) != creator:
-        return Verdict(False, f"container {name} does not carry the label {LABEL}={creator}",
-                       f"remove it (docker rm -f {name}) and run it again with --label {LABEL}={creator}, "
-                       "so that the chapter's cleanup finds it")
-    return None
-
-
 def _published(found: dict) -> dict[str, list[list[str]]]:
     """{"8000/tcp": [["127.0.0.1", "8058"]]}: the container's published ports only."""
     ports = (found.get("NetworkSettings") or {}).get("Ports") or {}

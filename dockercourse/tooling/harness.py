@@ -12,6 +12,7 @@ that collects no test is reported as EMPTY — neither a pass nor a failure — 
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -22,6 +23,7 @@ import nbformat
 from .. import REPO_DIR, CourseError
 from ..course import NESTED_ENGINES, RUNS_ALONE, read_chapters
 from ..engine import docker, require_engine
+from ..progress import CODE, DATA_ENV, course_exercises, read_log
 from .junit import read_reports, seconds_per_notebook
 from .pytest_plugin import SOLUTIONS_OPTION
 
@@ -175,12 +177,36 @@ def run_nbval(stage: str, paths: list[str]) -> int:
     options = ["--nbval", "--nbval-current-env", f"--nbval-cell-timeout={CELL_TIMEOUT_S}",
                "--nbval-sanitize-with", str(sanitizers()), SOLUTIONS_OPTION]
     print(f"{stage}: {len(paths)} chapter(s): {' '.join(Path(path).name[:2] for path in paths)}", flush=True)
+    progress = RESULTS / "progress" / stage  # the chapters' kernels record their checkers' verdicts here
+    shutil.rmtree(progress, ignore_errors=True)
+    os.environ[DATA_ENV] = str(progress)
     alone = [path for path in paths if Path(path).name[:2] in flagged(RUNS_ALONE)]
     rest = longest_first([path for path in paths if path not in alone])
     code = pytest_stage(f"{stage}-alone", [*options, *parallel(1), *alone]) if alone else 0
-    if code not in (0, PYTEST_NO_TESTS) or not rest:
+    if code in (0, PYTEST_NO_TESTS) and rest:
+        code = pytest_stage(stage, [*options, *parallel(min(workers(NBVAL_WORKERS), len(rest))), *rest])
+    if code != 0:
         return code
-    return pytest_stage(stage, [*options, *parallel(min(workers(NBVAL_WORKERS), len(rest))), *rest])
+    wrong = progress_recorded_wrong(progress, {Path(path).name[:2] for path in paths})
+    for line in wrong:
+        print(f"{stage}: progress log: {line}")
+    return 1 if wrong else 0
+
+
+def progress_recorded_wrong(progress: Path, chapters: set[str]) -> list[str]:
+    """What the solved run's progress log got wrong: each exercise of the chapters that ran must have exactly
+    two records, in the chapter's order — its starting point's ✗ with the hint's name, then the solution's ✓."""
+    recorded: dict[str, list[tuple[str, bool, bool]]] = {}
+    for attempt in read_log(progress / "progress.jsonl"):
+        recorded.setdefault(attempt.chapter, []).append((attempt.exercise, attempt.ok, bool(CODE.match(attempt.code))))
+    wrong = []
+    for number in sorted(chapters):
+        expected = [(item.number, ok, not ok) for item in course_exercises() if item.chapter == number
+                    for ok in (False, True)]
+        if recorded.get(number, []) != expected:
+            wrong.append(f"chapter {number} recorded {recorded.get(number, [])}, not {expected} "
+                         "((exercise, ✓, the hint named) for each try)")
+    return wrong
 
 
 def nbval() -> int:

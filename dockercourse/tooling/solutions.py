@@ -11,6 +11,7 @@ import nbformat
 from .. import REPO_DIR
 from ..course import chapter_paths
 from ..exercises import PASSED, find_exercises, output_text, solved
+from ..progress import kept_apart
 
 CELL_TIMEOUT_S = 600
 #: Chapters run side by side: they are independent (own label, ports, Compose project), and mostly
@@ -30,8 +31,9 @@ def _solve(path: Path, out_dir: Path) -> tuple[str, list[str], float]:
     for attempt in range(1, KERNEL_STARTS + 1):
         notebook = solved(nbformat.read(path, as_version=4))
         try:
-            NotebookClient(notebook, timeout=CELL_TIMEOUT_S, kernel_name="python3",
-                           resources={"metadata": {"path": str(path.parent)}}).execute()
+            with kept_apart():
+                NotebookClient(notebook, timeout=CELL_TIMEOUT_S, kernel_name="python3",
+                               resources={"metadata": {"path": str(path.parent)}}).execute()
         except CellExecutionError as error:
             problems.append(f"a cell failed: {str(error).strip().splitlines()[-1]}")
         except RuntimeError as error:

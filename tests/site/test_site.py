@@ -14,11 +14,10 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 from dockercourse import REPO_DIR
-from tests.browser import chromium
+from tests.browser import SCREENSHOTS, chromium, screenshot
 from tests.nav import nav_files
 
 SITE = REPO_DIR / "build" / "site"
-SCREENSHOTS = REPO_DIR / "build" / "test-results" / "screenshots"
 
 
 def nav_pages() -> list[str]:
@@ -57,13 +56,6 @@ def page(browser):
     page.on("pageerror", lambda error: page.console_errors.append(str(error)))
     yield page
     context.close()
-
-
-def screenshot(target, name: str) -> None:
-    """A picture of the page's viewport, or of one element (a diagram), for a person to look at."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    options = {"full_page": False} if hasattr(target, "goto") else {}
-    target.screenshot(path=str(SCREENSHOTS / f"{name}.png"), **options)
 
 
 def test_home_renders(page, site_url):

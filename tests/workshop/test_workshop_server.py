@@ -210,6 +210,32 @@ def test_learners_see_nothing_of_each_other_and_cannot_reach_each_other(servers)
         in_lab("bob", "docker", "rm", "-f", "bobs-secret")
 
 
+def room_radar() -> dict:
+    with urllib.request.urlopen(f"http://127.0.0.1:{WORKSHOP_PORT + 4}/api/room", timeout=10) as answer:
+        return json.loads(answer.read())
+
+
+def test_a_learner_who_joins_the_room_radar_is_seen_by_login(servers):
+    """The hub runs the radar as a service; a lab is offered its address and sends nothing until the learner
+    joins; then a checker's ✗ reaches it, under the learner's login."""
+    before = room_radar()
+    assert in_lab("bob", "python", "-c", "from dockercourse.checks import ch00; print(ch00.engine_report(None))"
+                  ).stdout.startswith("✗")
+    assert room_radar()["events"] == before["events"], "bob did not join, yet the radar heard of him"
+    joined = in_lab("ada", "python", "-m", "dockercourse", "radar", "join")
+    assert "joined" in joined.stdout and " as ada;" in joined.stdout, joined.stdout
+    try:
+        assert in_lab("ada", "python", "-c", "from dockercourse.checks import ch00; print(ch00.engine_report(None))"
+                      ).stdout.startswith("✗")
+        after = room_radar()
+        assert after["events"] == before["events"] + 1
+        hints = {hint["hint"]: hint["learners"] for row in after["exercises"] if row["exercise"] == "0.1"
+                 for hint in row["hints"]}
+        assert hints.get("report missing", 0) >= 1, after
+    finally:
+        in_lab("ada", "python", "-m", "dockercourse", "radar", "leave")
+
+
 def test_every_learner_is_capped_and_the_lab_is_not_privileged(servers):
     for name in LEARNERS:
         engine = json.loads(docker("inspect", learner_resources(name)["engine"]).stdout)[0]

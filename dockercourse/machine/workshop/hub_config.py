@@ -38,6 +38,7 @@ c.CourseSpawner.engine_image = manifest_image("docker").name
 c.CourseSpawner.images_dir = os.environ["WORKSHOP_IMAGES"]
 c.CourseSpawner.hub_api_port = port + 1
 c.CourseSpawner.mirror_port = port + 3 if os.environ.get("WORKSHOP_MIRROR") else 0
+c.CourseSpawner.radar_port = port + 4
 c.CourseSpawner.pull_policy = "never"  # the course image is built or loaded on this machine
 c.CourseSpawner.remove = True
 c.Spawner.default_url = "/lab/tree/notebooks/00-preflight.ipynb"
@@ -45,8 +46,12 @@ c.Spawner.start_timeout = 600  # a first start loads the course's images into th
 c.Spawner.http_timeout = 300
 
 # Idle servers are stopped (and their engines removed) by the idle culler, a service of the hub.
+# The room radar (machine/radar.py) is another: on every address of port + 4, where the learners' labs reach it
+# at their network's gateway (offered to them, not joined: progress.py) and the instructor opens its dashboard.
 c.JupyterHub.services = [{"name": "idle-culler", "command": [
     sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={os.environ.get('WORKSHOP_IDLE_TIMEOUT', '3600')}",
-    "--cull-every=60"]}]
+    "--cull-every=60"]},
+    {"name": "radar", "command": [sys.executable, "-m", "dockercourse", "radar", "serve", f"--port={port + 4}",
+                                  f"--database={state}/radar.sqlite"]}]
 c.JupyterHub.load_roles = [{"name": "idle-culler", "services": ["idle-culler"],
                             "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]}]

@@ -98,8 +98,8 @@ def check_ready(roster: Path, port: int) -> None:
     if people != accounts:
         raise CourseError(f"the accounts do not match {roster.name} ({len(people ^ accounts)} name(s) differ): run "
                           "`make workshop-cards ROSTER=…` again, and print the new cards")
-    for taken in (candidate for candidate in range(port, port + 4) if port_taken(candidate)):
-        raise CourseError(f"port {taken} is taken (the workshop server uses {port}–{port + 3}): stop what holds it "
+    for taken in (candidate for candidate in range(port, port + 5) if port_taken(candidate)):
+        raise CourseError(f"port {taken} is taken (the workshop server uses {port}–{port + 4}): stop what holds it "
                           f"(`ss -ltnp`), or choose another with WORKSHOP_PORT=…")
     require_engine()
 
@@ -123,8 +123,8 @@ def start_hub(roster: Path, port: int = WORKSHOP_PORT, bind: str = "0.0.0.0", id
     command = [str(Path(sys.executable).with_name("jupyterhub")), "-f", str(HUB_CONFIG)]
     WORKSHOP_DIR.mkdir(parents=True, exist_ok=True)
     print(f"workshop: the hub on {room_address(port)} (learners log in with their cards; the roster's instructor "
-          f"is its admin); mirror {mirror or 'none'}; idle servers stopped after {idle_timeout_s // 60} min",
-          flush=True)
+          f"is its admin); mirror {mirror or 'none'}; idle servers stopped after {idle_timeout_s // 60} min; "
+          f"the room radar on {room_address(port + 4)}", flush=True)
     if foreground:
         os.chdir(WORKSHOP_DIR)
         os.execve(command[0], command, env)

@@ -14,6 +14,7 @@ from dockerspawner import DockerSpawner
 from traitlets import Integer, Unicode
 
 from ... import LABEL
+from ...progress import RADAR_OFFER_ENV
 from ..stack import COURSE_IN_LAB
 from . import CAPS
 
@@ -44,6 +45,7 @@ class CourseSpawner(DockerSpawner):
     images_dir = Unicode(config=True, help="the host folder of image archives the lab loads into the engine")
     hub_api_port = Integer(config=True, help="the hub's API, on every address of the hub's machine")
     mirror_port = Integer(0, config=True, help="the registry mirror's port on the hub's machine (0: no mirror)")
+    radar_port = Integer(0, config=True, help="the room radar's port on the hub's machine (0: no radar)")
 
     def _names(self) -> dict[str, str]:
         return learner_resources(self.user.name)
@@ -65,6 +67,8 @@ class CourseSpawner(DockerSpawner):
         await self._remove_engine(names)  # what an interrupted start left
         gateway = await self._create_network_and_volumes(names)
         self.hub_connect_url = f"http://{gateway}:{self.hub_api_port}"
+        # Offered, not joined: `python -m dockercourse radar join` takes it, if the learner wants (progress.py).
+        self.radar_offer = {RADAR_OFFER_ENV: f"http://{gateway}:{self.radar_port}"} if self.radar_port else {}
         # The socket's group: the course image's group docker (GID 999), the learner's (Dockerfile).
         command = ["dockerd", f"--host=unix://{ENGINE_SOCKET_DIR}/docker.sock", "--group=999"]
         if self.mirror_port:
@@ -145,7 +149,7 @@ class CourseSpawner(DockerSpawner):
         self.mem_limit = _bytes(CAPS["lab"]["memory"])
         self.cpu_limit = CAPS["lab"]["cpus"]
         self.environment = {"DOCKER_HOST": f"unix://{ENGINE_SOCKET_DIR}/docker.sock", "DOCKERCOURSE_STACK": "1",
-                            "DOCKERCOURSE_IMAGE_ARCHIVES": "/images"}
+                            "DOCKERCOURSE_IMAGE_ARCHIVES": "/images", **self.radar_offer}
         self.cmd = ["python", "-m", "dockercourse", "stack-lab", "--images", "/images"]
         return await super().start()
 
