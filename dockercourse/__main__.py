@@ -43,10 +43,11 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _lab(args: argparse.Namespace) -> int:
-    from .machine.lab import start_lab, write_settings
+    from .machine.lab import enable_progress_page, start_lab, write_settings
 
     if args.write_settings:
-        print(f"lab: JupyterLab's settings for the course are in {write_settings()}")
+        print(f"lab: JupyterLab's settings for the course are in {write_settings()}; its progress page is "
+              f"enabled by {enable_progress_page()}")
         return 0
     return start_lab(ip=args.ip, prepare_images=args.prepare_images)
 
@@ -192,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     lab.add_argument("--prepare-images", action="store_true",
                      help="first start preparing the manifest images that are missing, in the background")
     lab.add_argument("--write-settings", action="store_true",
-                     help="only write JupyterLab's settings for the course (no news prompt), then exit")
+                     help="only write JupyterLab's settings for the course (no news prompt; the progress page), "
+                          "then exit")
     lab.set_defaults(run=_lab)
     clean = commands.add_parser("clean", help="remove what the course created in the engine")
     clean.add_argument("creator", nargs="?", help="only what this creator made (a chapter number, `tests`)")

@@ -6,7 +6,7 @@ only JupyterLab's port; a workshop server only the hub's). JupyterLab itself for
 serves `<JupyterLab's base URL>proxy/PORT/`, relative to the JupyterLab the notebook is open in, so one link
 works everywhere.
 
-Used by: chapters 05 and 06.
+Used by: chapters 05 and 06; progress.page_link.
 """
 
 import os
@@ -14,10 +14,15 @@ import os
 from IPython.display import Markdown
 
 
+def lab_path(path: str) -> str:
+    """A path on JupyterLab's own address ("/proxy/8050/"), under its base URL."""
+    base = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/")  # a workshop server's /user/NAME/, else the root
+    return f"{base.rstrip('/')}{path}"
+
+
 def page_path(port: int, path: str = "/") -> str:
     """The path, on JupyterLab's own address, of what listens on `port` of the engine's machine."""
-    base = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/")  # a workshop server's /user/NAME/, else the root
-    return f"{base.rstrip('/')}/proxy/{port}{path}"
+    return lab_path(f"/proxy/{port}{path}")
 
 
 def open_link(port: int, what: str, path: str = "/") -> Markdown:

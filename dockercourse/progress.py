@@ -39,6 +39,8 @@ DATA_ENV = "DOCKERCOURSE_DATA"
 #: Set by the workshop server (or an instructor) to the room's radar: `radar join` then needs no address.
 RADAR_OFFER_ENV = "DOCKERCOURSE_RADAR"
 LOG_NAME, RADAR_NAME = "progress.jsonl", "radar.json"
+#: The progress page on JupyterLab's own address, under its base URL (machine/progress_page.py).
+PAGE_PATH = "dockercourse/progress"
 #: Seconds a checker waits for the radar: an unreachable radar must not stall a learner's checker cell.
 SEND_TIMEOUT_S = 2
 #: A mistake's name, as checks/common.Verdict words it (kebab-case).
@@ -246,6 +248,16 @@ def progress_table(states: list[ExerciseProgress], chapter: str | None = None) -
 def show(chapter: str | None = None) -> str:
     """The table for this machine's log."""
     return progress_table(summarize(read_log(), course_exercises()), chapter)
+
+
+def page_link():
+    """A link to the progress page of the JupyterLab this notebook runs in (machine/progress_page.py)."""
+    from IPython.display import Markdown
+
+    from .links import lab_path
+
+    return Markdown(f"The same, as a page that reads the log afresh each time you open it: "
+                    f"[your progress]({lab_path('/' + PAGE_PATH)}).")
 
 
 def reset(confirmed: bool) -> str:

@@ -225,15 +225,16 @@ def test_the_hook_counts_the_questions_of_a_page(small_course):
     assert site_hooks.on_page_markdown(text, page, config, files=None).startswith("2 questions")
 
 
-def test_a_chapter_page_keeps_a_proxied_link_as_text_and_every_other_link():
-    """The site has no JupyterLab to forward /proxy/PORT/ (dockercourse/links.py): such a link would be broken."""
+def test_a_chapter_page_keeps_a_link_into_jupyterlab_as_text_and_every_other_link():
+    """The site has no JupyterLab to forward /proxy/PORT/ (dockercourse/links.py) or to serve the progress page:
+    such a link would be broken."""
     from dockercourse.tooling import site_hooks
 
     page = SimpleNamespace(file=SimpleNamespace(src_path="notebooks/05-build-and-run.ipynb"))
     html = ('<p>Open <a href="/proxy/8050/">the app</a> or <a href="/user/ada/proxy/8060/hits">hits</a>; '
-            'see <a href="../06-compose/">06</a>.</p>')
+            'see <a href="../06-compose/">06</a> and <a href="/dockercourse/progress">your progress</a>.</p>')
     shown = site_hooks.on_page_content(html, page, config=None, files=None)
-    assert shown == '<p>Open the app or hits; see <a href="../06-compose/">06</a>.</p>'
+    assert shown == '<p>Open the app or hits; see <a href="../06-compose/">06</a> and your progress.</p>'
 
 
 def test_a_day_cut_short_before_its_lunch_still_has_lunch_between_two_chapters(course):

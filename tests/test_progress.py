@@ -5,8 +5,12 @@ nbval stage (tooling/harness.py: progress_recorded_wrong)."""
 import ast
 import importlib
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -14,7 +18,10 @@ import pytest
 from dockercourse import PACKAGE_DIR, CourseError, progress
 from dockercourse.__main__ import main
 from dockercourse.checks.common import Verdict
+from dockercourse.course import port_taken
+from dockercourse.machine.lab import enable_progress_page
 from dockercourse.tooling.harness import progress_recorded_wrong
+from dockercourse.wait import until
 
 
 @pytest.fixture
@@ -159,3 +166,35 @@ def test_joining_needs_an_address_and_a_radar(data):
         progress.join(f"http://127.0.0.1:{port}")
     assert progress.joined() is None
     assert "had not joined" in progress.leave()
+
+
+def test_the_progress_page_in_a_jupyter_server(data, tmp_path):
+    """A real Jupyter server with the extension enabled as `make lab` enables it: the page reads the log when
+    opened, links each exercise into JupyterLab, and asks for the token like every page of the server."""
+    enable_progress_page(tmp_path / "config")
+    (data / progress.LOG_NAME).write_text(FIXTURE_LOG)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "jupyter_server", f"--port={port}", "--ip=127.0.0.1",
+                               "--ServerApp.token=secret", "--ServerApp.open_browser=False",
+                               f"--ServerApp.root_dir={tmp_path}", "--ServerApp.base_url=/user/ada/",
+                               *(["--allow-root"] if os.geteuid() == 0 else [])],
+                              env={**os.environ, "JUPYTER_CONFIG_PATH": str(tmp_path / "config")},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        until(lambda: port_taken(port), 60, every=0.5, what="the Jupyter server")
+        url = f"http://127.0.0.1:{port}/user/ada/{progress.PAGE_PATH}"
+        with urllib.request.urlopen(url, timeout=10) as answer:  # no token: the server's login page
+            assert "/login" in answer.url and "exercises solved" not in answer.read().decode()
+        with urllib.request.urlopen(url + "?token=secret", timeout=10) as answer:
+            page = answer.read().decode()
+        assert "1 of 42 exercises solved, 1 tried" in page
+        assert 'Resume here: <a href="/user/ada/lab/tree/notebooks/00-preflight.ipynb#Exercise-0.2-' in page
+        assert "last hint: bystander-stopped" in page
+        (data / progress.LOG_NAME).write_text(FIXTURE_LOG + FIXTURE_LOG.splitlines()[1].replace("0.1", "0.2") + "\n")
+        with urllib.request.urlopen(url + "?token=secret", timeout=10) as answer:
+            assert "2 of 42 exercises solved, 0 tried" in answer.read().decode()  # opened again: read again
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -11,7 +11,7 @@ pictures where the site serves them.
   (a cell tagged ``reveal``), folded in JupyterLab, is folded on the page too: wrapped in
   ``<details class="reveal">``, so the reader predicts before seeing it. A link a chapter prints to a page it
   serves goes through JupyterLab's proxy (``/proxy/8050/``, dockercourse/links.py), which the site does not
-  have: on the page it is plain text.
+  have: on the page it is plain text, as is chapter 00's link to the progress page of the learner's JupyterLab.
 """
 
 import re
@@ -24,11 +24,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from bs4 import BeautifulSoup  # noqa: E402
 
+from dockercourse.progress import PAGE_PATH  # noqa: E402
 from dockercourse.tooling.agenda import PLACEHOLDER, fill, sections  # noqa: E402
 from dockercourse.tooling.lessons import REVEAL  # noqa: E402
 
 IMAGE_SOURCE = re.compile(r'(<img\b[^>]*\bsrc=")img/')
-PROXIED = re.compile(r"^(/user/[^/]+)?/proxy/\d+/")
+#: A link to JupyterLab's own address: its proxy (a page a chapter served) or the progress page (progress.py).
+LAB_ONLY = re.compile(rf"^(/user/[^/]+)?/(proxy/\d+/|{PAGE_PATH}$)")
 
 
 QUESTION = re.compile(r"^\?\?\?\+? question ", re.M)
@@ -60,10 +62,11 @@ def fold_reveals(html: str) -> str:
     return str(page)
 
 
-def unlink_proxied(html: str) -> str:
-    """Each link to JupyterLab's proxy (a page the chapter served while it ran), as its text only."""
+def unlink_lab_only(html: str) -> str:
+    """Each link to JupyterLab's own address (a page the chapter served while it ran, the progress page), as its
+    text only."""
     page = BeautifulSoup(html, "html.parser")
-    for link in page.find_all("a", href=PROXIED):
+    for link in page.find_all("a", href=LAB_ONLY):
         link.unwrap()
     return str(page)
 
@@ -71,6 +74,6 @@ def unlink_proxied(html: str) -> str:
 def on_page_content(html, page, config, files):
     if page.file.src_path.endswith(".ipynb"):
         html = IMAGE_SOURCE.sub(r"\1../img/", html)
-        html = unlink_proxied(html) if "/proxy/" in html else html
+        html = unlink_lab_only(html)
         return fold_reveals(html) if f"celltag_{REVEAL}" in html else html
     return html
