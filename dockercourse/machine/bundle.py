@@ -83,7 +83,11 @@ def _size(path: Path) -> int:
 
 
 def _course_archive(destination: Path) -> str:
-    """The course's files as they are now: what git tracks or would track (not what .gitignore ignores)."""
+    """The course's files as they are now: what git tracks or would track (not what .gitignore ignores), and the
+    slide decks (build/slides: the instructor presents from the bundle, offline)."""
+    from ..tooling.slides import SLIDES_DIR, build
+
+    build(SLIDES_DIR)
     if not (REPO_DIR / ".git").exists():
         raise CourseError("make bundle needs the course as a git checkout (it packs the files git knows)")
     listing = run_step(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], "`git ls-files`",
@@ -92,6 +96,7 @@ def _course_archive(destination: Path) -> str:
         for name in sorted(set(filter(None, listing.split("\0")))):
             if (REPO_DIR / name).is_file():  # a file deleted but not yet committed is listed too
                 archive.add(REPO_DIR / name, arcname=f"dockercourse/{name}")
+        archive.add(SLIDES_DIR, arcname=f"dockercourse/{SLIDES_DIR.relative_to(REPO_DIR).as_posix()}")
     return run_step(["git", "describe", "--always", "--dirty"], "`git describe`", RETRY, cwd=REPO_DIR).stdout.strip()
 
 
@@ -185,7 +190,7 @@ def make_bundle(directory: Path) -> None:
     for python in image_pythons:  # the slim base's; the shell-less base's (chapter 09 builds for it)
         _download_wheels(partial / IMAGE_WHEELS, ["sample_app/requirements.txt", "sample_app/requirements-metrics.txt",
                                                   "sample_app/requirements-test.txt"], python, ["uv==0.13.9"])
-    parts = [(COURSE_ARCHIVE, "the course (notebooks, sample app, Makefile, helper package)"),
+    parts = [(COURSE_ARCHIVE, "the course (notebooks, sample app, Makefile, helper package, slides)"),
              (IMAGES_ARCHIVE, "`docker save` of the images below, gzip-compressed"),
              (HOST_WHEELS, "wheels for the course's virtualenv"),
              (IMAGE_WHEELS, "wheels for `pip install` inside the images")]

@@ -17,7 +17,9 @@
 #  5. The stack, from the bundle (STACK_IMAGES=BUNDLE: the lab loads the images into its private engine and makes
 #     the room copy of the Python image), and inside its lab every chapter under nbval, each exercise solved after
 #     its hint; the reports are copied out to build/test-results/stack-*.xml.
-#  6. The counters: a connection that tried to leave (any packet but a DNS query) is a failure, named by what
+#  6. Two of the bundle's slide decks (build/slides, which make bundle packs) in Chromium, from file://: no
+#     request may leave (tests/site/test_slides.py).
+#  7. The counters: a connection that tried to leave (any packet but a DNS query) is a failure, named by what
 #     tcpdump saw of it (a packet dropped in OUTPUT never reaches the interface: an NFLOG rule before each drop
 #     hands tcpdump a copy). DNS queries are counted apart and named, not yet failed: the stack's engine and the
 #     chapters' containers still ask for names (issue 27's DROP target, counters at 0, is not met yet; the
@@ -166,4 +168,9 @@ for report in nbval-alone nbval; do
     docker compose cp "lab:/home/learner/course/build/test-results/$report.xml" "$RESULTS/stack-$report.xml" || true
 done
 [ "$verdict" = 0 ] || { echo "offline-check: a chapter failed in the stack: read the nbval output above"; exit 1; }
-phase "done: every chapter passed in the course stack from the bundle alone, with no registry, no package index"
+
+phase "6. the bundle's slide decks in Chromium, from file://"
+(cd "$REPO" && DECKS_UNDER_TEST="$room/dockercourse/build/slides" .venv/bin/python -m pytest -q -p no:cacheprovider \
+    tests/site/test_slides.py -k "opens_offline and (half-day or 03-architecture)")
+phase "done: every chapter passed in the course stack from the bundle alone, with no registry, no package index;
+the bundle's decks opened with no request leaving"

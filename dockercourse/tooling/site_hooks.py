@@ -2,16 +2,19 @@
 pictures where the site serves them.
 
 - ``on_page_markdown`` fills the ``<!-- agenda: NAME -->`` placeholders of docs/instructor-guide.md and
-  docs/agenda.md from the course file and the last nbval run (dockercourse/tooling/agenda.py), and a page's
+  docs/agenda.md from the course file and the last nbval run (dockercourse/tooling/agenda.py), docs/slides.md's
+  ``<!-- agenda: decks -->`` with the table of slide decks (dockercourse/tooling/slides.py), and a page's
   ``<!-- interview: count -->`` with the number of its questions (``??? question`` blocks), so no count is
   typed.
-- ``on_page_content``, on a chapter's page: a chapter links its diagrams relative to itself
+- ``on_page_content``, on a chapter's page: a link to the chapter's slides first; a chapter links its diagrams
+  relative to itself
   (``![…](img/03-engine-chain.svg)``), which JupyterLab resolves in notebooks/; the site serves the chapter one
   level deeper (notebooks/03-architecture/), so the links go one level up. And the output of a prediction's run
   (a cell tagged ``reveal``), folded in JupyterLab, is folded on the page too: wrapped in
   ``<details class="reveal">``, so the reader predicts before seeing it. A link a chapter prints to a page it
   serves goes through JupyterLab's proxy (``/proxy/8050/``, dockercourse/links.py), which the site does not
   have: on the page it is plain text, as is chapter 00's link to the progress page of the learner's JupyterLab.
+- ``on_post_build`` builds the slides (tooling/slides.py) into the site's ``slides/``.
 """
 
 import re
@@ -27,6 +30,8 @@ from bs4 import BeautifulSoup  # noqa: E402
 from dockercourse.progress import PAGE_PATH  # noqa: E402
 from dockercourse.tooling.agenda import PLACEHOLDER, fill, sections  # noqa: E402
 from dockercourse.tooling.lessons import REVEAL  # noqa: E402
+from dockercourse.tooling.slides import build as build_slides  # noqa: E402
+from dockercourse.tooling.slides import deck_table  # noqa: E402
 
 IMAGE_SOURCE = re.compile(r'(<img\b[^>]*\bsrc=")img/')
 #: A link to JupyterLab's own address: its proxy (a page a chapter served) or the progress page (progress.py).
@@ -45,7 +50,8 @@ def on_page_markdown(markdown, page, config, files):
     from mkdocs.exceptions import PluginError
 
     try:
-        return fill(markdown, sections(Path(config.config_file_path).parent), page.file.src_uri)
+        return fill(markdown, {**sections(Path(config.config_file_path).parent), "decks": deck_table()},
+                    page.file.src_uri)
     except ValueError as error:
         raise PluginError(str(error)) from None
 
@@ -73,7 +79,15 @@ def unlink_lab_only(html: str) -> str:
 
 def on_page_content(html, page, config, files):
     if page.file.src_path.endswith(".ipynb"):
+        deck = Path(page.file.src_path).stem
+        html = (f'<p class="deck-link"><a href="../../slides/{deck}.html">This chapter as slides</a> '
+                "(for instructors: the commands and outputs the tests ran; S for the speaker view)</p>" + html)
         html = IMAGE_SOURCE.sub(r"\1../img/", html)
         html = unlink_lab_only(html)
         return fold_reveals(html) if f"celltag_{REVEAL}" in html else html
     return html
+
+
+def on_post_build(config):
+    """The slides (tooling/slides.py) into the site's slides/: each chapter page and the Slides page link them."""
+    build_slides(Path(config["site_dir"]) / "slides")

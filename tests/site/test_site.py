@@ -1,61 +1,22 @@
 """The built site (build/site, made by the site stage) in a real browser: Debian's Chromium,
 driven by Playwright, served on loopback. Screenshots go to build/test-results/screenshots/."""
 
-import functools
-import http.server
 import re
-import threading
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from playwright.sync_api import sync_playwright
 
-from dockercourse import REPO_DIR
-from tests.browser import SCREENSHOTS, chromium, screenshot
+from tests.browser import SCREENSHOTS, screenshot
 from tests.nav import nav_files
-
-SITE = REPO_DIR / "build" / "site"
+from tests.site.conftest import SITE
 
 
 def nav_pages() -> list[str]:
     """Every page in mkdocs.yml's nav, as its URL path in the built site."""
     return [re.sub(r"\.(md|ipynb)$", "/", re.sub(r"(^|/)index\.md$", r"\1", page)) for page in nav_files()]
-
-
-@pytest.fixture(scope="session")
-def site_url():
-    if not (SITE / "index.html").exists():
-        pytest.fail("no built site in build/site: run `make site` (it builds the site first)")
-    handler = functools.partial(QuietHandler, directory=str(SITE))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.console_errors = []
-    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
-    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
-    yield page
-    context.close()
 
 
 def test_home_renders(page, site_url):

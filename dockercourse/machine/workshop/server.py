@@ -8,7 +8,6 @@ Used by: ``make workshop-cards``, ``make workshop-server``, tests/workshop/.
 """
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from ...resources import labelled
 from .. import stack
 from ..course_image import build_course_image
 from ..images import registry_answers
+from ..npm import npm_command
 from . import (
     ACCOUNTS,
     CARDS_PDF,
@@ -39,7 +39,6 @@ HUB_CONFIG = Path(__file__).with_name("hub_config.py")
 MIRROR_CONFIG = Path(__file__).with_name("mirror-config.yml")
 MIRROR = "dockercourse-ws-mirror"
 PROXY_VERSION = "5.3.0"
-PROXY_PREFIX = REPO_DIR / "build" / "workshop-proxy"
 HUB_LOG = WORKSHOP_DIR / "hub.log"
 
 
@@ -61,19 +60,9 @@ def make_cards(roster: Path, url: str | None = None) -> dict[str, str]:
 
 
 def proxy_command() -> str:
-    """configurable-http-proxy, the hub's proxy, from npm (installed into build/ on first use)."""
-    command = PROXY_PREFIX / "node_modules" / ".bin" / "configurable-http-proxy"
-    if command.exists():
-        return str(command)
-    if shutil.which("npm") is None:
-        raise CourseError("the workshop server needs npm (Node.js 20+) for its proxy: install it "
-                          "(Debian: apt-get install npm)")
-    installed = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", str(PROXY_PREFIX),
-                                f"configurable-http-proxy@{PROXY_VERSION}"], capture_output=True, text=True)
-    if installed.returncode != 0 or not command.exists():
-        raise CourseError(f"npm could not install configurable-http-proxy@{PROXY_VERSION} "
-                          f"({(installed.stderr.strip().splitlines() or ['no message'])[-1]}): check npm's registry")
-    return str(command)
+    """configurable-http-proxy, the hub's proxy, from npm (installed into build/npm/ on first use)."""
+    return npm_command("configurable-http-proxy", PROXY_VERSION, "configurable-http-proxy",
+                       "the workshop server (its proxy)")
 
 
 def start_mirror(port: int) -> str:
