@@ -40,8 +40,10 @@ RUN pip install --no-cache-dir --no-deps -e . \
     && python -m dockercourse lab --write-settings
 
 USER 1000
-# matplotlib's font cache, built now: its first import would otherwise say so under a chapter's plot.
-RUN python -c "import matplotlib.pyplot"
+# matplotlib's font cache, built now: its first import would otherwise say so under a chapter's plot. Then the
+# slide decks (dockercourse/tooling/slides.py; reveal.js from npm's registry) in build/slides/, for JupyterLab.
+RUN python -c "import matplotlib.pyplot" \
+    && python -m dockercourse.tooling.slides
 # JupyterLab reads JUPYTER_PORT; the lab is on the host's 127.0.0.1 only (with --network host),
 # and asks for the token printed in the container's log.
 ENV JUPYTER_PORT=8888

@@ -16,32 +16,38 @@ the instructor guide's *Demo live* and *Where rooms get stuck* for it. An agenda
 day two) is its chapters' decks in the agenda's order, each after a slide with its time, and the pauses between
 them (tooling/agenda.py).
 
-reveal.js comes from npm (REVEAL_VERSION, machine/npm.py) and is copied beside the decks with the diagrams, so a
-deck opens from ``file://``, from the site and from the workshop bundle (make bundle packs build/slides), with
-no network. The course image does not carry them: its build context leaves build/ out, and a learner's
-`docker compose up` builds it without npm.
+reveal.js is npm's package (its tarball from npm's registry at REVEAL_VERSION, checked against npm's integrity
+hash; no Node.js needed) and is copied beside the decks with the diagrams, so a deck opens from ``file://``, from
+the site, from the workshop bundle (make bundle packs build/slides) and in the course image (its Dockerfile builds
+them: JupyterLab opens build/slides/), with no network.
 ``python -m dockercourse.tooling.slides --suggest NN`` gives a new chapter's cells the slide types above.
 """
 
 import argparse
 import base64
+import hashlib
 import html
 import re
 import shutil
 import sys
+import tarfile
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import markdown as markdown_lib
 import nbformat
 
-from .. import REPO_DIR
+from .. import REPO_DIR, CourseError
 from ..course import Chapter, read_chapters
 from ..exercises import tags
-from ..machine.npm import npm_package
 from .agenda import ENDS, build_agenda, clock, plans
 
 REVEAL_VERSION = "6.0.2"
+REVEAL_TARBALL = f"https://registry.npmjs.org/reveal.js/-/reveal.js-{REVEAL_VERSION}.tgz"
+#: npm's integrity of that tarball (`npm view reveal.js@6.0.2 dist.integrity`): a download must match it.
+REVEAL_INTEGRITY = "sha512-JYIg5D9aoxoaLeb84O+OvAwsKWdIavVgEDScxtYEXFCT6t6TQrhNtSgogcjdCpdLsWglhJn3zyE3fUOwiH5KEg=="
+REVEAL_CACHE = REPO_DIR / "build" / "npm" / f"reveal.js-{REVEAL_VERSION}.tgz"
 SLIDES_DIR = REPO_DIR / "build" / "slides"
 INSTRUCTOR_GUIDE = REPO_DIR / "docs" / "instructor-guide.md"
 SLIDE_TYPES = ("slide", "subslide", "fragment", "-", "notes", "skip")
@@ -321,13 +327,31 @@ def deck_table() -> str:
     return "\n".join(rows)
 
 
+def reveal_tarball() -> Path:
+    """reveal.js's npm tarball, downloaded once into build/npm/ and checked against REVEAL_INTEGRITY."""
+    if REVEAL_CACHE.exists():
+        return REVEAL_CACHE
+    try:
+        with urllib.request.urlopen(REVEAL_TARBALL, timeout=60) as answer:
+            tarball = answer.read()
+    except OSError as error:
+        raise CourseError(f"the slides need reveal.js from npm's registry ({error}): check the network, or copy "
+                          f"{REVEAL_TARBALL} to {REVEAL_CACHE}") from None
+    digest = "sha512-" + base64.b64encode(hashlib.sha512(tarball).digest()).decode()
+    if digest != REVEAL_INTEGRITY:
+        raise CourseError(f"{REVEAL_TARBALL} is not the package npm published ({digest}): do not use it; "
+                          "check the network's proxy, then run `make slides` again")
+    REVEAL_CACHE.parent.mkdir(parents=True, exist_ok=True)
+    REVEAL_CACHE.write_bytes(tarball)
+    return REVEAL_CACHE
+
+
 def build(out_dir: Path = SLIDES_DIR) -> list[Path]:
     """Every deck into out_dir, with reveal.js, the diagrams and the style beside them; returns the decks' paths."""
-    reveal = npm_package("reveal.js", REVEAL_VERSION, "the slides (make slides)") / "dist"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name in REVEAL_FILES:
-        (out_dir / "reveal" / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(reveal / name, out_dir / "reveal" / name)
+    with tarfile.open(reveal_tarball()) as package:
+        for name in REVEAL_FILES:
+            (out_dir / "reveal" / name).parent.mkdir(parents=True, exist_ok=True)
+            (out_dir / "reveal" / name).write_bytes(package.extractfile(f"package/dist/{name}").read())
     shutil.copytree(REPO_DIR / "notebooks" / "img", out_dir / "img", dirs_exist_ok=True)
     (out_dir / "slides.css").write_text(STYLE)
     chapters = read_chapters()

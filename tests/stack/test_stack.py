@@ -2,10 +2,10 @@
 
 `devcontainer up` with the reference implementation (@devcontainers/cli from npm) starts the stack as a second
 project beside any other (STACK_NAME), on a test port; then: chapter 00 and an exercise chapter under nbval in the
-lab against its private engine; JupyterLab, its progress page and a chapter's page through /proxy/PORT/ in Chromium;
-what the stack mounts and publishes; a learner's `docker system prune -af` undone by the next chapter's first
-cell; an engine that will not start, in one line. `make stack-check` runs this file, then every chapter in the
-stack from the workshop bundle with the network cut (dockercourse/tooling/offline_check.sh).
+lab against its private engine; JupyterLab, its progress page, a slide deck and a chapter's page through
+/proxy/PORT/ in Chromium; what the stack mounts and publishes; a learner's `docker system prune -af` undone by
+the next chapter's first cell; an engine that will not start, in one line. `make stack-check` runs this file,
+then every chapter in the stack from the workshop bundle with the network cut (dockercourse/tooling/offline_check.sh).
 """
 
 import json
@@ -79,7 +79,7 @@ def test_the_dev_container_runs_chapter_00_and_an_exercise_chapter_under_nbval(l
     assert "nbval           ok" in ran.stdout and " 0 failed" in ran.stdout.splitlines()[-1], ran.stdout[-1500:]
 
 
-def test_jupyterlab_its_progress_page_and_a_chapters_page_through_the_proxy(lab):
+def test_jupyterlab_its_progress_page_a_deck_and_a_chapters_page_through_the_proxy(lab):
     env, token = lab
     started = in_lab(env, "docker", "run", "-d", "--rm", "--name", "tests-page", "--label", f"{LABEL}=tests",
                      "-p", f"{PAGE_PORT}:8000", "python:3.14-slim-trixie", "python", "-m", "http.server",
@@ -100,6 +100,9 @@ def test_jupyterlab_its_progress_page_and_a_chapters_page_through_the_proxy(lab)
             assert answer.status == 200, f"/{PAGE_PATH}: HTTP {answer.status}"
             assert "exercises solved" in page.inner_text("body")
             assert "/home/learner/course/.dockercourse/progress.jsonl" in page.inner_text("body")
+            # The slides the image carries (its Dockerfile builds them), as JupyterLab serves files.
+            page.goto(f"http://127.0.0.1:{LAB_PORT}/files/build/slides/00-preflight.html")
+            page.wait_for_function("window.Reveal && Reveal.isReady() && Reveal.getTotalSlides() > 10", timeout=20000)
     finally:
         in_lab(env, "docker", "rm", "-f", "tests-page")
 
