@@ -43,11 +43,11 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _lab(args: argparse.Namespace) -> int:
-    from .machine.lab import enable_progress_page, start_lab, write_settings
+    from .machine.lab import enable_lab_pages, start_lab, write_settings
 
     if args.write_settings:
-        print(f"lab: JupyterLab's settings for the course are in {write_settings()}; its progress page is "
-              f"enabled by {enable_progress_page()}")
+        print(f"lab: JupyterLab's settings for the course are in {write_settings()}; its pages (progress, slides) are "
+              f"enabled by {enable_lab_pages()}")
         return 0
     return start_lab(ip=args.ip, prepare_images=args.prepare_images)
 

@@ -39,7 +39,7 @@ DATA_ENV = "DOCKERCOURSE_DATA"
 #: Set by the workshop server (or an instructor) to the room's radar: `radar join` then needs no address.
 RADAR_OFFER_ENV = "DOCKERCOURSE_RADAR"
 LOG_NAME, RADAR_NAME = "progress.jsonl", "radar.json"
-#: The progress page on JupyterLab's own address, under its base URL (machine/progress_page.py).
+#: The progress page on JupyterLab's own address, under its base URL (machine/lab_pages.py).
 PAGE_PATH = "dockercourse/progress"
 #: Seconds a checker waits for the radar: an unreachable radar must not stall a learner's checker cell.
 SEND_TIMEOUT_S = 2
@@ -251,7 +251,7 @@ def show(chapter: str | None = None) -> str:
 
 
 def page_link():
-    """A link to the progress page of the JupyterLab this notebook runs in (machine/progress_page.py)."""
+    """A link to the progress page of the JupyterLab this notebook runs in (machine/lab_pages.py)."""
     from IPython.display import Markdown
 
     from .links import lab_path

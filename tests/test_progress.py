@@ -19,8 +19,10 @@ from dockercourse import PACKAGE_DIR, CourseError, progress
 from dockercourse.__main__ import main
 from dockercourse.checks.common import Verdict
 from dockercourse.course import port_taken
-from dockercourse.machine.lab import enable_progress_page
+from dockercourse.machine.lab import enable_lab_pages
+from dockercourse.machine.lab_pages import SLIDES_PATH
 from dockercourse.tooling.harness import progress_recorded_wrong
+from dockercourse.tooling.slides import SLIDES_DIR
 from dockercourse.wait import until
 
 
@@ -168,10 +170,11 @@ def test_joining_needs_an_address_and_a_radar(data):
     assert "had not joined" in progress.leave()
 
 
-def test_the_progress_page_in_a_jupyter_server(data, tmp_path):
-    """A real Jupyter server with the extension enabled as `make lab` enables it: the page reads the log when
-    opened, links each exercise into JupyterLab, and asks for the token like every page of the server."""
-    enable_progress_page(tmp_path / "config")
+def test_the_course_pages_in_a_jupyter_server(data, tmp_path):
+    """A real Jupyter server with the extension enabled as `make lab` enables it: the progress page reads the log
+    when opened, links each exercise into JupyterLab, and asks for the token like every page of the server; the
+    slides are served as pages of their own."""
+    enable_lab_pages(tmp_path / "config")
     (data / progress.LOG_NAME).write_text(FIXTURE_LOG)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -195,6 +198,17 @@ def test_the_progress_page_in_a_jupyter_server(data, tmp_path):
         (data / progress.LOG_NAME).write_text(FIXTURE_LOG + FIXTURE_LOG.splitlines()[1].replace("0.1", "0.2") + "\n")
         with urllib.request.urlopen(url + "?token=secret", timeout=10) as answer:
             assert "2 of 42 exercises solved, 0 tried" in answer.read().decode()  # opened again: read again
+        # The decks' page: served without /files/'s sandbox, so a deck loads reveal.js beside it.
+        SLIDES_DIR.mkdir(parents=True, exist_ok=True)
+        deck = SLIDES_DIR / f"test-{os.getpid()}.html"
+        deck.write_text("<p>a deck</p>")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/user/ada/{SLIDES_PATH}/{deck.name}?token=secret",
+                                        timeout=10) as answer:
+                assert answer.read() == b"<p>a deck</p>"
+                assert "sandbox" not in answer.headers["Content-Security-Policy"]
+        finally:
+            deck.unlink()
     finally:
         server.terminate()
         server.wait(timeout=30)

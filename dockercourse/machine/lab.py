@@ -157,13 +157,14 @@ def write_settings(settings_dir: Path | None = None) -> Path:
     return path
 
 
-def enable_progress_page(config_dir: Path | None = None) -> Path:
-    """Enable the progress page (progress_page.py) for every Jupyter server of this environment: a file of
-    `jupyter_server_config.d` in its prefix (where installed extensions enable themselves); return its path."""
+def enable_lab_pages(config_dir: Path | None = None) -> Path:
+    """Enable the course's pages (lab_pages.py: the progress page, the slides) for every Jupyter server of this
+    environment: a file of `jupyter_server_config.d` in its prefix (where installed extensions enable themselves);
+    return its path."""
     config_dir = config_dir or Path(sys.prefix) / "etc" / "jupyter"
     path = config_dir / "jupyter_server_config.d" / "dockercourse.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"ServerApp": {"jpserver_extensions": {"dockercourse.machine.progress_page": True}}},
+    path.write_text(json.dumps({"ServerApp": {"jpserver_extensions": {"dockercourse.machine.lab_pages": True}}},
                                indent=2) + "\n")
     return path
 
@@ -197,7 +198,7 @@ def start_lab(ip: str = "127.0.0.1", prepare_images: bool = False) -> int:
         print(f"lab: port {LAB_PORT} is held by another program"
               f"{' (another Jupyter server)' if is_jupyter(LAB_PORT) else ''}; JupyterLab starts on {port}", flush=True)
     write_settings()
-    enable_progress_page()
+    enable_lab_pages()
     if prepare_images:
         _prepare_images()
     token = os.environ.get("JUPYTER_TOKEN") or secrets.token_hex(24)

@@ -75,7 +75,7 @@ def flagged(flag: str) -> set[str]:
 #: Set where the engine is itself in a container of an engine in a container (measured: see the nested-engines
 #: flag's chapters): they are skipped there.
 NESTING_ENV = "DOCKERCOURSE_NO_NESTED_ENGINES"
-#: `CHAPTERS="00 05"`: only these chapters (the stack check's dev container runs two).
+#: `CHAPTERS="00 05"`: only these chapters (the stack check's dev container runs one, the workshop check two).
 CHAPTERS_ENV = "CHAPTERS"
 
 

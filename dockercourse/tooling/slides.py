@@ -14,12 +14,12 @@ A code cell shows its source and its stored outputs without colour codes, an out
 MAX_OUTPUT_LINES cut with a line that says how much is left out. Each chapter's title slide carries, as notes,
 the instructor guide's *Demo live* and *Where rooms get stuck* for it. An agenda's deck (half day, full day,
 day two) is its chapters' decks in the agenda's order, each after a slide with its time, and the pauses between
-them (tooling/agenda.py).
+them (tooling/agenda.py). (The course image's decks lack the guide's notes: its build leaves docs/ out.)
 
 reveal.js is npm's package (its tarball from npm's registry at REVEAL_VERSION, checked against npm's integrity
 hash; no Node.js needed) and is copied beside the decks with the diagrams, so a deck opens from ``file://``, from
 the site, from the workshop bundle (make bundle packs build/slides) and in the course image (its Dockerfile builds
-them: JupyterLab opens build/slides/), with no network.
+them: its JupyterLab serves build/slides/, machine/lab_pages.py), with no network.
 ``python -m dockercourse.tooling.slides --suggest NN`` gives a new chapter's cells the slide types above.
 """
 
@@ -355,7 +355,8 @@ def build(out_dir: Path = SLIDES_DIR) -> list[Path]:
     shutil.copytree(REPO_DIR / "notebooks" / "img", out_dir / "img", dirs_exist_ok=True)
     (out_dir / "slides.css").write_text(STYLE)
     chapters = read_chapters()
-    guide = INSTRUCTOR_GUIDE.read_text()
+    # The course image leaves docs/ out (.dockerignore): its decks have the chapters' notes only.
+    guide = INSTRUCTOR_GUIDE.read_text() if INSTRUCTOR_GUIDE.exists() else ""
     decks, written = {}, []
     for number, chapter in chapters.items():
         notebook = nbformat.read(REPO_DIR / chapter.path, as_version=4)
