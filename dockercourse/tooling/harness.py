@@ -3,7 +3,8 @@
     python -m dockercourse.tooling.harness            # every stage
     python -m dockercourse.tooling.harness nbval      # one stage (what `make nbval` runs)
 
-Stages: lint → unit → nbval (every exercise solved after its hint) → site (build + browser tests) → leaks.
+Stages: lint → unit (first the tests that need no engine, with none reachable) → nbval (every exercise solved after
+its hint) → site (build + browser tests) → leaks.
 `make check` (the inner loop) runs lint, unit-fast (the unit tests that need no engine) and nbval-changed
 (the chapters changed since main, and those whose checkers or sample app files changed, when an engine answers).
 Each pytest stage writes JUnit XML under build/test-results/; the summary adds them up. A pytest stage
@@ -128,10 +129,10 @@ def parallel(count: int) -> list[str]:
     return ["-n", str(count), "--dist", "loadfile"] if count > 1 else ["-p", "no:xdist"]
 
 
-def pytest_stage(name: str, arguments: list[str]) -> int:
+def pytest_stage(name: str, arguments: list[str], environment: dict[str, str] | None = None) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "pytest", "-q", f"--junitxml={RESULTS / name}.xml", *arguments]
-    return subprocess.run(command, cwd=REPO).returncode
+    return subprocess.run(command, cwd=REPO, env={**os.environ, **(environment or {})}).returncode
 
 
 def unit_paths() -> list[str]:
@@ -148,15 +149,23 @@ def engine_answers() -> bool:
     return True
 
 
+#: Where no engine listens: the unit stage runs the tests that need no engine with DOCKER_HOST there.
+NO_ENGINE = "unix:///nonexistent"
 #: Test folders that are legs of their own, not unit tests: the site (after its build), the course stack and the
 #: workshop server (CI's stack and workshop checks).
 OWN_LEGS = ["--ignore=tests/site", "--ignore=tests/stack", "--ignore=tests/workshop"]
 
 
 def unit() -> int:
+    """First the unit tests that need no engine, with none reachable (``unit_fast``, what `make check` runs): one
+    run proves that they pass and that they need no engine, so CI runs no `make check` of its own. Then those that
+    need the engine, more workers than cores while they wait on it."""
     if not engine_answers():
         return 1
-    return pytest_stage("unit", [*unit_paths(), *OWN_LEGS, *parallel(workers(UNIT_WORKERS))])
+    code = unit_fast(NO_ENGINE)
+    if code not in (0, PYTEST_NO_TESTS):
+        return code
+    return pytest_stage("unit", [*unit_paths(), *OWN_LEGS, "-m", "engine", *parallel(workers(UNIT_WORKERS))])
 
 
 def sanitizers() -> Path:
@@ -213,11 +222,13 @@ def nbval() -> int:
     return run_nbval("nbval", notebooks()) if engine_answers() else 1
 
 
-def unit_fast() -> int:
+def unit_fast(docker_host: str | None = None) -> int:
     """`make check`: the unit tests that need no engine. They wait on nothing, so one worker per core
-    (on 2 cores: 64 s, against 108 s with one worker and 73 s with four)."""
+    (on 2 cores: 64 s, against 108 s with one worker and 73 s with four). `docker_host`: DOCKER_HOST for them
+    (make test's unit stage points it where no engine listens)."""
     return pytest_stage("unit-fast", [*unit_paths(), *OWN_LEGS, "-m", "not engine",
-                                      *parallel(workers(os.cpu_count() or 1))])
+                                      *parallel(workers(os.cpu_count() or 1))],
+                        {"DOCKER_HOST": docker_host} if docker_host else None)
 
 
 def changed_files() -> set[str]:
@@ -309,8 +320,10 @@ CHECK_STAGES = {"unit-fast": unit_fast, "nbval-changed": nbval_changed, "stack":
 
 
 def reports(stage: str) -> list[Path]:
-    """A pytest stage's JUnit XML files: its own, and the one of what ran alone first (run_nbval)."""
-    return [report for report in (RESULTS / f"{stage}-alone.xml", RESULTS / f"{stage}.xml") if report.exists()]
+    """A pytest stage's JUnit XML files: its own, and the one of what ran first — the chapters that run alone
+    (run_nbval), the unit tests that need no engine (unit)."""
+    first = "unit-fast" if stage == "unit" else f"{stage}-alone"
+    return [report for report in (RESULTS / f"{first}.xml", RESULTS / f"{stage}.xml") if report.exists()]
 
 
 def counts(stage: str) -> tuple[int, int, int] | None:

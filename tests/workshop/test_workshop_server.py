@@ -1,9 +1,9 @@
 """The workshop server end to end (`make workshop-check`): a hub for a roster of three learners and an instructor,
 each learner logged in through the hub's REST API with the password of their card, each server a course stack of
-its own; chapter 00 and an exercise chapter's checkers to ✓ in each learner's lab against that learner's engine;
-isolation between learners; a stopped (culled) server leaves nothing but the learner's work; bad input — a roster
-with a repeated or empty name, a wrong password, the hub's port taken, a learner over the memory cap — each one
-clear message, and the rest of the room carries on.
+its own; chapter 00 and its exercises' checkers to ✓ in each learner's lab against that learner's engine; the room
+radar hearing only the learner who joined it; isolation between learners; a stopped (culled) server leaves nothing
+but the learner's work; bad input — a roster with a repeated or empty name, a wrong password, the hub's port taken,
+a learner over the memory cap — each one clear message, and the rest of the room carries on.
 """
 
 import json
@@ -30,9 +30,10 @@ pytestmark = pytest.mark.usefixtures("engine")
 
 LEARNERS = ("ada", "bob", "cy")
 HUB = f"http://127.0.0.1:{WORKSHOP_PORT}"
-#: What each learner runs in their own lab: chapter 00 (with its exercises solved after their hints) and chapter
-#: 01, an exercise chapter, against the learner's own engine.
-CHAPTERS = "00 01"
+#: What each learner runs in their own lab, against their own engine: chapter 00, its three exercises solved after
+#: their hints (every chapter runs in a stack in the offline check; what a room of them costs is `make
+#: workshop-bench`'s). Chapter 01 beside it cost CI about a minute and a half and proved nothing more here.
+CHAPTERS = "00"
 
 
 def write_roster(path, rows: str):
