@@ -21,7 +21,13 @@ pkill -x dockerd 2>/dev/null || true; pkill -x containerd 2>/dev/null || true; s
 DEBIAN_FRONTEND=noninteractive apt-get purge -y -q docker.io docker-cli docker-buildx docker-compose containerd \
     >/dev/null 2>&1 || true
 rm -f /etc/apt/sources.list.d/dockercourse-testing.list /etc/apt/preferences.d/dockercourse-testing
-rm -rf /var/lib/docker /var/lib/containerd /run/docker* /etc/docker "$HOME/.cache/dockercourse" "$HOME/.cache/pip" "$WHERE"
+# The engine's network namespaces are mounts, and /var/lib/docker may be a disk of its own (it is on the course's
+# CI machines): unmount the first, empty the second without removing its mount point.
+umount /run/docker/netns/* 2>/dev/null || true
+for state in /var/lib/docker /var/lib/containerd; do
+    [ -d "$state" ] && find "$state" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
+done
+rm -rf /run/docker* /etc/docker "$HOME/.cache/dockercourse" "$HOME/.cache/pip" "$WHERE"
 apt-get update -q >/dev/null 2>&1 || true
 
 started=$(date +%s.%N)
