@@ -3,8 +3,7 @@
     python -m dockercourse.tooling.harness            # every stage
     python -m dockercourse.tooling.harness nbval      # one stage (what `make nbval` runs)
 
-Stages: lint → unit (those that need no engine with none reachable, beside those that need it) → nbval (every
-exercise solved after its hint) → site (build + browser tests) → leaks.
+Stages: lint → unit → nbval (every exercise solved after its hint) → site (build + browser tests) → leaks.
 `make check` (the inner loop) runs lint, unit-fast (the unit tests that need no engine) and nbval-changed
 (the chapters changed since main, and those whose checkers or sample app files changed, when an engine answers).
 Each pytest stage writes JUnit XML under build/test-results/; the summary adds them up. A pytest stage
@@ -76,7 +75,7 @@ def flagged(flag: str) -> set[str]:
 #: Set where the engine is itself in a container of an engine in a container (measured: see the nested-engines
 #: flag's chapters): they are skipped there.
 NESTING_ENV = "DOCKERCOURSE_NO_NESTED_ENGINES"
-#: `CHAPTERS="00 05"`: only these chapters (the stack check's dev container runs one, the workshop check two).
+#: `CHAPTERS="00 05"`: only these chapters (the stack check's dev container and the workshop check run chapter 00).
 CHAPTERS_ENV = "CHAPTERS"
 
 
@@ -129,13 +128,10 @@ def parallel(count: int) -> list[str]:
     return ["-n", str(count), "--dist", "loadfile"] if count > 1 else ["-p", "no:xdist"]
 
 
-def pytest_command(name: str, arguments: list[str]) -> list[str]:
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    return [sys.executable, "-m", "pytest", "-q", f"--junitxml={RESULTS / name}.xml", *arguments]
-
-
 def pytest_stage(name: str, arguments: list[str]) -> int:
-    return subprocess.run(pytest_command(name, arguments), cwd=REPO).returncode
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "pytest", "-q", f"--junitxml={RESULTS / name}.xml", *arguments]
+    return subprocess.run(command, cwd=REPO).returncode
 
 
 def unit_paths() -> list[str]:
@@ -152,30 +148,15 @@ def engine_answers() -> bool:
     return True
 
 
-#: Where no engine listens: the unit stage runs the tests that need no engine with DOCKER_HOST there.
-NO_ENGINE = "unix:///nonexistent"
 #: Test folders that are legs of their own, not unit tests: the site (after its build), the course stack and the
 #: workshop server (CI's stack and workshop checks).
 OWN_LEGS = ["--ignore=tests/site", "--ignore=tests/stack", "--ignore=tests/workshop"]
 
 
 def unit() -> int:
-    """The unit tests that need no engine (what `make check` runs), with none reachable, beside those that need the
-    engine: one run proves that they pass and that they need no engine, so CI runs no `make check` of its own. The
-    two run at once (the first keep the cores busy while the others wait on the engine: one after the other took
-    80 s more); the first's output follows the second's."""
     if not engine_answers():
         return 1
-    log = RESULTS / "unit-fast.log"
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    with log.open("w") as output:
-        no_engine = subprocess.Popen(pytest_command("unit-fast", fast_arguments()), cwd=REPO, stdout=output,
-                                     stderr=subprocess.STDOUT, env={**os.environ, "DOCKER_HOST": NO_ENGINE})
-        code = pytest_stage("unit", [*unit_paths(), *OWN_LEGS, "-m", "engine", *parallel(workers(UNIT_WORKERS))])
-        fast_code = no_engine.wait()
-    print(f"unit: the tests that need no engine, run at the same time with DOCKER_HOST={NO_ENGINE}:")
-    print(log.read_text().rstrip())
-    return fast_code if fast_code not in (0, PYTEST_NO_TESTS) else code
+    return pytest_stage("unit", [*unit_paths(), *OWN_LEGS, *parallel(workers(UNIT_WORKERS))])
 
 
 def sanitizers() -> Path:
@@ -232,15 +213,11 @@ def nbval() -> int:
     return run_nbval("nbval", notebooks()) if engine_answers() else 1
 
 
-def fast_arguments() -> list[str]:
-    """The unit tests that need no engine. They wait on nothing, so one worker per core (on 2 cores: 64 s, against
-    108 s with one worker and 73 s with four)."""
-    return [*unit_paths(), *OWN_LEGS, "-m", "not engine", *parallel(workers(os.cpu_count() or 1))]
-
-
 def unit_fast() -> int:
-    """`make check`: the unit tests that need no engine."""
-    return pytest_stage("unit-fast", fast_arguments())
+    """`make check`: the unit tests that need no engine. They wait on nothing, so one worker per core
+    (on 2 cores: 64 s, against 108 s with one worker and 73 s with four)."""
+    return pytest_stage("unit-fast", [*unit_paths(), *OWN_LEGS, "-m", "not engine",
+                                      *parallel(workers(os.cpu_count() or 1))])
 
 
 def changed_files() -> set[str]:
@@ -333,10 +310,8 @@ CHECK_STAGES = {"unit-fast": unit_fast, "nbval-changed": nbval_changed, "stack":
 
 
 def reports(stage: str) -> list[Path]:
-    """A pytest stage's JUnit XML files: its own, and the one of what ran first — the chapters that run alone
-    (run_nbval), the unit tests that need no engine (unit)."""
-    first = "unit-fast" if stage == "unit" else f"{stage}-alone"
-    return [report for report in (RESULTS / f"{first}.xml", RESULTS / f"{stage}.xml") if report.exists()]
+    """A pytest stage's JUnit XML files: its own, and the one of what ran alone first (run_nbval)."""
+    return [report for report in (RESULTS / f"{stage}-alone.xml", RESULTS / f"{stage}.xml") if report.exists()]
 
 
 def counts(stage: str) -> tuple[int, int, int] | None:
