@@ -23,7 +23,8 @@ import nbformat
 
 from . import CourseError
 
-EXERCISE = re.compile(r"^### Exercise (\d+\.\d+)", re.MULTILINE)
+#: An exercise's heading: its number and, after " · ", its title.
+EXERCISE = re.compile(r"^### Exercise (\d+\.\d+)(?: · (.+))?$", re.MULTILINE)
 BLOCK = re.compile(r"^```[\w-]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 SOLUTION_SUMMARY = "<details><summary>Solution</summary>"
 PASSED, NOT_YET = "✓", "✗"

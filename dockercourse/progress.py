@@ -23,7 +23,6 @@ import json
 import os
 import re
 import tempfile
-import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -34,6 +33,7 @@ from pathlib import Path
 
 from . import REPO_DIR, CourseError
 from .course import chapter_paths
+from .exercises import EXERCISE
 
 DATA_ENV = "DOCKERCOURSE_DATA"
 #: Set by the workshop server (or an instructor) to the room's radar: `radar join` then needs no address.
@@ -45,7 +45,6 @@ PAGE_PATH = "dockercourse/progress"
 SEND_TIMEOUT_S = 2
 #: A mistake's name, as checks/common.Verdict words it (kebab-case).
 CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-EXERCISE_HEADING = re.compile(r"^### Exercise (\d+\.\d+) · (.+)$", re.MULTILINE)
 
 
 def data_dir() -> Path:
@@ -118,7 +117,7 @@ def course_exercises(repo: Path = REPO_DIR) -> tuple[CourseExercise, ...]:
             if cell["cell_type"] == "markdown":
                 source = "".join(cell["source"])
                 found += [CourseExercise(number, title.strip(), path.name[:2], str(path.relative_to(repo)))
-                          for number, title in EXERCISE_HEADING.findall(source)]
+                          for number, title in EXERCISE.findall(source)]
     return tuple(found)
 
 
@@ -296,7 +295,7 @@ def send(membership: dict, attempt: Attempt) -> bool:
     try:
         with urllib.request.urlopen(request, timeout=SEND_TIMEOUT_S) as answer:
             return answer.status == 201
-    except (OSError, urllib.error.URLError, ValueError):
+    except (OSError, ValueError):  # URLError is an OSError
         return False
 
 

@@ -41,7 +41,7 @@ import nbformat
 from .. import REPO_DIR, CourseError
 from ..course import Chapter, read_chapters
 from ..exercises import tags
-from .agenda import ENDS, build_agenda, clock, plans
+from .agenda import ENDS, agenda_table, build_agenda, clock, plans
 
 REVEAL_VERSION = "6.0.2"
 REVEAL_TARBALL = f"https://registry.npmjs.org/reveal.js/-/reveal.js-{REVEAL_VERSION}.tgz"
@@ -284,8 +284,6 @@ def chapter_deck_name(chapter: Chapter) -> str:
 def agenda_stacks(name: str, chapters: dict[str, Chapter], decks: dict[str, list[list[Slide]]]) -> list[list[Slide]]:
     """An agenda's deck: a title slide with its table, then each block: a chapter after the slide with its time, a
     pause as one slide."""
-    from .agenda import agenda_table
-
     agenda = build_agenda(plans(REPO_DIR)[name], chapters, ENDS[name])
     title = name.replace("-", " ").capitalize()
     stacks = [[Slide([markdown_html(f"# Docker for Python developers · {title}\n\n"
