@@ -131,17 +131,28 @@ def test_a_chapter_diagram_renders_in_jupyterlab(lab):
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(lab_url(f"/lab/tree/notebooks/{notebook}"))
-        diagram = page.locator(".jp-RenderedMarkdown img[src*='img']").first
-        page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
-        for _ in range(60):  # JupyterLab renders cells as they scroll into view
+        shown = page.locator(".jp-NotebookPanel:visible .jp-Notebook")
+        diagram = shown.locator(".jp-RenderedMarkdown img[src*='img']").first
+        shown.wait_for(timeout=60_000)
+        for _ in range(60):  # JupyterLab renders cells as they scroll into view: scroll as a reader does
             if diagram.count() and diagram.evaluate("image => image.complete && image.naturalWidth > 0"):
                 break
-            page.locator(".jp-WindowedPanel-outer").first.evaluate("panel => panel.scrollBy(0, 600)")
+            if box := shown.bounding_box():
+                page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+                page.mouse.wheel(0, 600)
             page.wait_for_timeout(250)
-        assert diagram.count(), f"{notebook}: no diagram rendered in JupyterLab"
+        screenshot(page, "lab-diagram-01")  # the viewport: the diagram inside JupyterLab (or what is there instead)
+        assert diagram.count(), f"{notebook}: no diagram rendered in JupyterLab; {lab_page_state(page)}"
         diagram.scroll_into_view_if_needed()
         assert diagram.evaluate("image => image.complete && image.naturalWidth > 0"), "the diagram does not load"
-        screenshot(page, "lab-diagram-01")  # the viewport: the diagram inside JupyterLab
+        screenshot(page, "lab-diagram-01")
+
+
+def lab_page_state(page) -> str:
+    """What JupyterLab shows instead, for the failure's one line: its address, the main area's tabs, any dialog."""
+    tabs = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tabLabel").all_inner_texts()
+    dialogs = page.locator(".jp-Dialog").all_inner_texts()
+    return f"page {page.url.split('?')[0]}, tabs {tabs}, dialogs {dialogs}"
 
 
 def test_the_input_hash_covers_exactly_the_files_docker_sends(test_label):
