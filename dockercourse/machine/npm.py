@@ -1,8 +1,14 @@
-"""Commands from npm packages (Node.js 20+), each installed on first use into a folder of its own under
-build/npm/, at the version its user pins: the workshop server's proxy, the dev container's CLI."""
+"""Packages from npm, at the version their user pins, kept under build/npm/: commands (Node.js 20+), each
+installed on first use into a folder of its own — the workshop server's proxy, the dev container's CLI — and
+browser files, a package's tarball checked against the integrity npm published — reveal.js for the slides,
+axe-core for the site's accessibility test. Neither needs npm's registry again once there."""
 
+import base64
+import hashlib
 import shutil
 import subprocess
+import urllib.request
+from pathlib import Path
 
 from .. import REPO_DIR, CourseError
 
@@ -25,3 +31,25 @@ def npm_command(name: str, version: str, command: str, needed_for: str) -> str:
         raise CourseError(f"npm could not install {name}@{version} "
                           f"({(installed.stderr.strip().splitlines() or ['no message'])[-1]}): check npm's registry")
     return str(installed_command)
+
+
+def npm_tarball(name: str, version: str, integrity: str, needed_for: str) -> Path:
+    """A package's tarball from npm's registry, downloaded once into build/npm/ and checked against `integrity`
+    (the registry's `dist.integrity`); `needed_for` begins the error's sentence ("the slides need …")."""
+    cached = NPM_DIR / f"{name}-{version}.tgz"
+    if cached.exists():
+        return cached
+    url = f"https://registry.npmjs.org/{name}/-/{name}-{version}.tgz"
+    try:
+        with urllib.request.urlopen(url, timeout=60) as answer:
+            tarball = answer.read()
+    except OSError as error:
+        raise CourseError(f"{needed_for} {name} from npm's registry ({error}): check the network, or copy "
+                          f"{url} to {cached}") from None
+    digest = "sha512-" + base64.b64encode(hashlib.sha512(tarball).digest()).decode()
+    if digest != integrity:
+        raise CourseError(f"{url} is not the package npm published ({digest}): do not use it; check the "
+                          "network's proxy, then try again")
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    cached.write_bytes(tarball)
+    return cached

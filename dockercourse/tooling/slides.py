@@ -25,29 +25,26 @@ them: its JupyterLab serves build/slides/, machine/lab_pages.py), with no networ
 
 import argparse
 import base64
-import hashlib
 import html
 import re
 import shutil
 import sys
 import tarfile
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import markdown as markdown_lib
 import nbformat
 
-from .. import REPO_DIR, CourseError
+from .. import REPO_DIR
 from ..course import Chapter, read_chapters
 from ..exercises import tags
+from ..machine.npm import npm_tarball
 from .agenda import ENDS, agenda_table, build_agenda, clock, plans
 
 REVEAL_VERSION = "6.0.2"
-REVEAL_TARBALL = f"https://registry.npmjs.org/reveal.js/-/reveal.js-{REVEAL_VERSION}.tgz"
 #: npm's integrity of that tarball (`npm view reveal.js@6.0.2 dist.integrity`): a download must match it.
 REVEAL_INTEGRITY = "sha512-JYIg5D9aoxoaLeb84O+OvAwsKWdIavVgEDScxtYEXFCT6t6TQrhNtSgogcjdCpdLsWglhJn3zyE3fUOwiH5KEg=="
-REVEAL_CACHE = REPO_DIR / "build" / "npm" / f"reveal.js-{REVEAL_VERSION}.tgz"
 SLIDES_DIR = REPO_DIR / "build" / "slides"
 INSTRUCTOR_GUIDE = REPO_DIR / "docs" / "instructor-guide.md"
 SLIDE_TYPES = ("slide", "subslide", "fragment", "-", "notes", "skip")
@@ -325,28 +322,9 @@ def deck_table() -> str:
     return "\n".join(rows)
 
 
-def reveal_tarball() -> Path:
-    """reveal.js's npm tarball, downloaded once into build/npm/ and checked against REVEAL_INTEGRITY."""
-    if REVEAL_CACHE.exists():
-        return REVEAL_CACHE
-    try:
-        with urllib.request.urlopen(REVEAL_TARBALL, timeout=60) as answer:
-            tarball = answer.read()
-    except OSError as error:
-        raise CourseError(f"the slides need reveal.js from npm's registry ({error}): check the network, or copy "
-                          f"{REVEAL_TARBALL} to {REVEAL_CACHE}") from None
-    digest = "sha512-" + base64.b64encode(hashlib.sha512(tarball).digest()).decode()
-    if digest != REVEAL_INTEGRITY:
-        raise CourseError(f"{REVEAL_TARBALL} is not the package npm published ({digest}): do not use it; "
-                          "check the network's proxy, then run `make slides` again")
-    REVEAL_CACHE.parent.mkdir(parents=True, exist_ok=True)
-    REVEAL_CACHE.write_bytes(tarball)
-    return REVEAL_CACHE
-
-
 def build(out_dir: Path = SLIDES_DIR) -> list[Path]:
     """Every deck into out_dir, with reveal.js, the diagrams and the style beside them; returns the decks' paths."""
-    with tarfile.open(reveal_tarball()) as package:
+    with tarfile.open(npm_tarball("reveal.js", REVEAL_VERSION, REVEAL_INTEGRITY, "the slides need")) as package:
         for name in REVEAL_FILES:
             (out_dir / "reveal" / name).parent.mkdir(parents=True, exist_ok=True)
             (out_dir / "reveal" / name).write_bytes(package.extractfile(f"package/dist/{name}").read())
