@@ -15,7 +15,7 @@ BUNDLE ?= build/workshop-bundle
 port = $(shell $(PYTHON) -c 'from dockercourse.course import $(1); print($(1))')
 
 .DEFAULT_GOAL := help
-.PHONY: slides progress radar first-images-prefetch stack stack-down stack-check workshop-cards workshop-server workshop-check workshop-bench help lab test check engine images doctor doctor-workshop notebooks docs clean lint unit nbval solutions site leaks bench \
+.PHONY: slides quizzes progress radar first-images-prefetch stack stack-down stack-check workshop-cards workshop-server workshop-check workshop-bench help lab test check engine images doctor doctor-workshop notebooks docs clean lint unit nbval solutions site leaks bench \
 	browser course-image bundle bundle-load offline-check
 
 help: ## list the commands
@@ -98,6 +98,9 @@ workshop-bench: $(VENV)/.installed images ## what N learners cost on this machin
 
 slides: $(VENV)/.installed ## the slide decks, a chapter's and an agenda's, into build/slides (reveal.js from npm)
 	@$(VPY) -m dockercourse.tooling.slides
+
+quizzes: $(VENV)/.installed ## the chapters' quizzes for the site, from docs/quizzes/NN.toml and the stored outputs
+	@$(VPY) -m dockercourse.tooling.quiz
 
 progress: $(VENV)/.installed ## your progress: each exercise solved, tried (with its last hint) or not; where to resume
 	@$(VPY) -m dockercourse progress

@@ -24,10 +24,12 @@ What a chapter imports (the runtime):
 machine/ (setting up a machine):
     apt, engine_setup (make engine), images and standins (make images), course_image, doctor, lab (make lab),
     bundle (the offline workshop bundle), stack (the course stack), workshop/ (the workshop server),
-    radar (make radar: the instructor's live view of the room)
+    radar (make radar: the instructor's live view of the room), lab_pages (the progress page and the decks
+    in JupyterLab), browser (Chromium for the tests), npm (packages from npm, pinned)
 tooling/ (building and testing the course):
     harness (make test, make check), pytest_plugin, junit, solutions (make solutions), agenda and site_hooks
-    (the site), minutes (the minutes model), lessons (what the lesson tests read), store (make notebooks),
+    (the site), slides (make slides), quiz (make quizzes: the chapters' quizzes and the mock exam),
+    minutes (the minutes model), lessons (what the lesson tests read), store (make notebooks),
     timings, bench, stack_bench and workshop_bench (make bench, make workshop-bench), devcontainer,
     offline_check.sh (make offline-check), first_cell_bench.sh (time to chapter 00 on a fresh machine)
 

@@ -14,6 +14,9 @@ pictures where the site serves them.
   ``<details class="reveal">``, so the reader predicts before seeing it. A link a chapter prints to a page it
   serves goes through JupyterLab's proxy (``/proxy/8050/``, dockercourse/links.py), which the site does not
   have: on the page it is plain text, as is chapter 00's link to the progress page of the learner's JupyterLab.
+- ``on_pre_build`` stops the build when a quiz's committed copy (docs/quizzes/NN.json) is stale
+  (tooling/quiz.py); ``on_page_content`` puts each chapter's quiz at the end of its page and every chapter's
+  questions in docs/mock-exam.md's ``<!-- quiz: exam -->``, for docs/javascripts/quiz.js.
 - ``on_post_build`` builds the slides (tooling/slides.py) into the site's ``slides/``.
 """
 
@@ -27,14 +30,20 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from bs4 import BeautifulSoup  # noqa: E402
 
+from dockercourse import CourseError  # noqa: E402
+from dockercourse.course import read_chapters  # noqa: E402
 from dockercourse.progress import PAGE_PATH  # noqa: E402
 from dockercourse.tooling.agenda import PLACEHOLDER, fill, sections  # noqa: E402
 from dockercourse.tooling.lessons import REVEAL  # noqa: E402
+from dockercourse.tooling.quiz import embedded, exam, published, stale, stale_message  # noqa: E402
 from dockercourse.tooling.slides import build as build_slides  # noqa: E402
 from dockercourse.tooling.slides import deck_table  # noqa: E402
 
 IMAGE_SOURCE = re.compile(r'(<img\b[^>]*\bsrc=")img/')
 #: A link to JupyterLab's own address: its proxy (a page a chapter served) or the progress page (progress.py).
+EXAM = "<!-- quiz: exam -->"
+QUIZ_HEADING = ('<h2 id="quiz">Quiz</h2><p>Check yourself: pick an answer to see whether it is right, why, and '
+                "which section shows it. Your answers stay in this browser.</p>")
 LAB_ONLY = re.compile(rf"^(/user/[^/]+)?/(proxy/\d+/|{PAGE_PATH}$)")
 
 
@@ -77,8 +86,26 @@ def unlink_lab_only(html: str) -> str:
     return str(page)
 
 
+def on_pre_build(config):
+    from mkdocs.exceptions import PluginError
+
+    try:
+        numbers = stale()
+    except CourseError as error:
+        raise PluginError(str(error)) from None
+    if numbers:
+        raise PluginError(stale_message(numbers))
+
+
 def on_page_content(html, page, config, files):
+    if EXAM in html:
+        from mkdocs.utils import get_relative_url
+
+        pages = {number: get_relative_url(f"notebooks/{chapter.number}-{chapter.slug}/", page.url)
+                 for number, chapter in read_chapters().items()}
+        return html.replace(EXAM, embedded("exam", exam(pages)))
     if page.file.src_path.endswith(".ipynb"):
+        html += QUIZ_HEADING + embedded("quiz", published(Path(page.file.src_path).stem[:2]))
         deck = Path(page.file.src_path).stem
         html = (f'<p class="deck-link"><a href="../../slides/{deck}.html">This chapter as slides</a> '
                 "(for instructors: the commands and outputs the tests ran; S for the speaker view)</p>" + html)
