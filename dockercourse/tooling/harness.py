@@ -122,10 +122,10 @@ def workers(default: int) -> int:
     return int(os.environ.get("WORKERS", default))
 
 
-def parallel(count: int) -> list[str]:
+def parallel(count: int, each: str = "loadfile") -> list[str]:
     """pytest-xdist's options: `count` workers, each file on one worker (a module's fixtures, a notebook's
-    kernel). One worker: no xdist at all."""
-    return ["-n", str(count), "--dist", "loadfile"] if count > 1 else ["-p", "no:xdist"]
+    kernel), or with `each="load"` each test wherever a worker is free. One worker: no xdist at all."""
+    return ["-n", str(count), "--dist", each] if count > 1 else ["-p", "no:xdist"]
 
 
 def pytest_stage(name: str, arguments: list[str]) -> int:
@@ -263,13 +263,13 @@ def nbval_changed() -> int:
 
 
 def site() -> int:
-    """Build the site strictly, then test it in a real browser (tests/site), a file per worker, one worker per core
-    (the stage on 2 cores: 148 s, against 178 s with one worker; each test where a worker is free: 148 s too)."""
+    """Build the site strictly, then test it in a real browser (tests/site), each test wherever a worker is free, one
+    worker per core: the axe-core pass over every page is most of the stage's work, in one file."""
     # The banner about MkDocs 2 / Material's end of life is news for the maintainers, not test output.
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     built = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(SITE_DIR)],
                            cwd=REPO, env=env).returncode
-    return built or pytest_stage("site", ["tests/site", *parallel(workers(os.cpu_count() or 1))])
+    return built or pytest_stage("site", ["tests/site", *parallel(workers(os.cpu_count() or 1), each="load")])
 
 
 def dangling_volumes() -> set[str]:

@@ -1,4 +1,4 @@
-// What the theme's markup lacks for keyboard and screen-reader users (tests/site/test_accessibility.py):
+// What the theme's markup lacks for keyboard and screen-reader users (tests/site/axe.py, on every page):
 // the search dialog's name, and a keyboard stop on every region that scrolls sideways (a long command, a table).
 // It runs once the page has loaded: the theme wraps wide tables in their scrolling region while it loads.
 window.addEventListener("load", function () {

@@ -34,6 +34,15 @@ def browser():
         yield launched
 
 
+@pytest.fixture(scope="session")
+def axe():
+    """tests/site/axe.py, its script fetched (and checked) once."""
+    from tests.site import axe as engine
+
+    engine.script()
+    return engine
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})

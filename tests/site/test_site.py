@@ -28,11 +28,18 @@ def test_home_renders(page, site_url):
 
 
 @pytest.mark.parametrize("path", nav_pages())
-def test_every_navigation_page_loads_without_console_errors(page, site_url, path):
+def test_every_navigation_page_loads_without_console_errors_or_accessibility_violations(page, site_url, axe, path):
+    """One load of each page: no console error; axe-core finds no serious or critical violation, every rule on
+    the light palette, then the rules about colour once the header's toggle has switched to the dark one."""
     response = page.goto(site_url + path)
     assert response.status == 200, f"{path}: HTTP {response.status}"
     page.wait_for_load_state("networkidle")
     assert not page.console_errors, f"{path}: {page.console_errors}"
+    found = axe.violations(page)
+    page.locator("label.md-header__button[for^='__palette']:visible").click()
+    assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
+    found += [f"dark palette: {line}" for line in axe.violations(page, axe.COLOUR_RULES)]
+    assert not found, f"{path}:\n" + "\n".join(found)
 
 
 def test_a_chapter_page_shows_the_stored_output_of_a_real_command(page, site_url):
