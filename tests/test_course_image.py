@@ -141,7 +141,6 @@ def test_a_chapter_diagram_renders_in_jupyterlab(lab):
                 page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
                 page.mouse.wheel(0, 600)
             page.wait_for_timeout(250)
-        screenshot(page, "lab-diagram-01")  # the viewport: the diagram inside JupyterLab (or what is there instead)
         assert diagram.count(), f"{notebook}: no diagram rendered in JupyterLab; {lab_page_state(page)}"
         diagram.scroll_into_view_if_needed()
         assert diagram.evaluate("image => image.complete && image.naturalWidth > 0"), "the diagram does not load"

@@ -78,10 +78,21 @@ def sections(notebook) -> dict[str, str]:
             for heading in HEADING.findall(cell.source)}
 
 
+def cells_by_id(notebook) -> dict:
+    return {cell.get("id"): cell for cell in notebook.cells}
+
+
+def right_answer(kind: str, entry: dict, cells: dict) -> str | None:
+    """A question's right answer: written for a choice, the named cell's stable output for a predict question."""
+    if kind == "choice":
+        return entry.get("right")
+    return stable_output(cells[entry["cell"]]) if entry.get("cell") in cells else None
+
+
 def source_problems(chapter: Chapter, source: dict, notebook) -> list[str]:
     """What is wrong with a chapter's quiz source, one line each (empty when it may be published)."""
     known = sections(notebook)
-    cells = {cell.get("id"): cell for cell in notebook.cells}
+    cells = cells_by_id(notebook)
     problems = []
     for kind, least in (("choice", MIN_CHOICE), ("predict", MIN_PREDICT)):
         if len(source.get(kind, [])) < least:
@@ -95,8 +106,7 @@ def source_problems(chapter: Chapter, source: dict, notebook) -> list[str]:
                 problems.append(f"{where}: domain {entry.get('domain')!r} is not one of {', '.join(DOMAINS)}")
             if not entry.get("explain"):
                 problems.append(f"{where}: no explanation")
-            right = entry.get("right") if kind == "choice" else stable_output(cells[entry["cell"]]) if entry.get(
-                "cell") in cells else None
+            right = right_answer(kind, entry, cells)
             if right is None:
                 problems.append(f"{where}: " + ("no right answer" if kind == "choice" else
                                                f"cell {entry.get('cell')!r} has no stable text output in "
@@ -109,18 +119,16 @@ def source_problems(chapter: Chapter, source: dict, notebook) -> list[str]:
     return problems
 
 
-def question(chapter: Chapter, kind: str, number: int, entry: dict, notebook) -> dict:
-    """One question as the page shows it: its options in an order fixed by the question itself."""
-    cells = {cell.get("id"): cell for cell in notebook.cells}
-    if kind == "predict":
-        cell = cells[entry["cell"]]
-        right, asked, command = stable_output(cell), entry.get("question", PREDICT_LEAD), cell.source
-    else:
-        right, asked, command = entry["right"], entry["question"], None
+def question(chapter: Chapter, kind: str, number: int, entry: dict, cells: dict, known: dict[str, str]) -> dict:
+    """One question as the page shows it (`known`: the chapter's sections), its options in an order fixed by the
+    question itself."""
+    right = right_answer(kind, entry, cells)
+    asked = entry.get("question", PREDICT_LEAD) if kind == "predict" else entry["question"]
+    command = cells[entry["cell"]].source if kind == "predict" else None
     options = [right, *(option.rstrip("\n") for option in entry["wrong"])]
     random.Random(f"{chapter.number}:{kind}:{number}:{asked}").shuffle(options)
     shown = {"id": f"{chapter.number}-{kind}-{number}", "kind": kind, "domain": entry["domain"],
-             "section": entry["section"], "section_title": sections(notebook)[entry["section"]],
+             "section": entry["section"], "section_title": known[entry["section"]],
              "question": asked, "options": options, "answer": options.index(right), "explain": entry["explain"]}
     return shown | ({"command": command} if command else {})
 
@@ -149,7 +157,8 @@ def chapter_quiz(chapter: Chapter, repo: Path = REPO_DIR) -> dict:
     notebook = nbformat.read(repo / chapter.path, as_version=4)
     if problems := source_problems(chapter, source, notebook):
         raise CourseError(f"{source_path(chapter.number).relative_to(REPO_DIR)}: " + "; ".join(problems))
-    questions = [question(chapter, kind, number, entry, notebook)
+    cells, known = cells_by_id(notebook), sections(notebook)
+    questions = [question(chapter, kind, number, entry, cells, known)
                  for kind in ("choice", "predict") for number, entry in enumerate(source[kind], 1)]
     return {"chapter": chapter.number, "title": chapter.title, "questions": questions}
 
@@ -215,7 +224,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dockercourse.tooling.quiz", description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="change nothing: say which copies are stale")
     parser.add_argument("--chapter", help="only this chapter (NN): check its source, write nothing")
-    parser.add_argument("--check-source", action="store_true", help="with --chapter: the same (for clarity)")
     options = parser.parse_args(argv)
     try:
         if options.chapter:

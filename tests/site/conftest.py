@@ -52,3 +52,9 @@ def page(browser):
     page.on("pageerror", lambda error: page.console_errors.append(str(error)))
     yield page
     context.close()
+
+
+def toggle_palette(page) -> str:
+    """Click the header's light/dark toggle, as a reader does; the scheme the page shows then."""
+    page.locator("label.md-header__button[for^='__palette']:visible").click()
+    return page.locator("body").get_attribute("data-md-color-scheme")

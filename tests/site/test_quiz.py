@@ -8,6 +8,7 @@ import pytest
 
 from dockercourse.tooling.quiz import DOMAINS, EXAM_MINUTES, EXAM_QUESTIONS, published
 from tests.browser import screenshot
+from tests.site.conftest import toggle_palette
 
 CHAPTER = "05"
 PAGE = "notebooks/05-build-and-run/"
@@ -118,7 +119,7 @@ def test_both_palettes_keep_the_diagrams_and_the_quiz_legible(page, site_url):
     diagram = page.locator("article img[src*='img/']").first
     for scheme in ("default", "slate"):
         if page.locator("body").get_attribute("data-md-color-scheme") != scheme:
-            page.locator("label.md-header__button[for^='__palette']:visible").click()
+            toggle_palette(page)
         assert page.locator("body").get_attribute("data-md-color-scheme") == scheme
         diagram.scroll_into_view_if_needed()
         background = diagram.evaluate("image => getComputedStyle(image).backgroundColor")
