@@ -127,3 +127,36 @@ def test_the_objectives_map_names_for_each_objective_where_it_is_taught_or_why_n
     assert len(rows) >= 60
     wrong = [objective for objective, taught in rows if not where.fullmatch(taught.rstrip(" |"))]
     assert not wrong, f"rows that neither link a section nor say why not: {wrong}"
+
+
+#: The last line of an interview answer: the chapter and the section that cover it, as the chapter names them.
+INTERVIEW_LINK = re.compile(r"In the course: \[(\d\d) · (.+) › (.+)\]\((notebooks/[^)#]+\.ipynb)#([^)]+)\)")
+
+
+def test_every_interview_answer_ends_with_the_chapter_section_that_covers_it(chapters):
+    """docs/interview.md: each `??? question` block's answer ends in a link to a chapter's section, named as the
+    chapter and its heading are; the anchor is one of that chapter's heading ids (the site's link test checks
+    it on the built page too)."""
+    from dockercourse.tooling.site_hooks import QUESTION
+
+    page = (REPO_DIR / "docs" / "interview.md").read_text()
+    answers = re.findall(r"^\?\?\?\+? question \"(.+)\"\n((?:\n|    .*\n)+)", page, re.M)
+    assert len(answers) == len(QUESTION.findall(page)), "every question block has an indented answer"
+    known = {number: quiz.sections(nbformat.read(REPO_DIR / chapter.path, as_version=4))
+             for number, chapter in chapters.items()}
+    wrong = []
+    for question, answer in answers:
+        link = INTERVIEW_LINK.fullmatch(answer.strip().splitlines()[-1].strip())
+        if not link:
+            wrong.append(f"{question}: the answer does not end with "
+                         "'In the course: [NN · Chapter › Section](notebooks/NN-slug.ipynb#section-id)'")
+            continue
+        number, title, heading, path, anchor = link.groups()
+        chapter = chapters.get(number)
+        if chapter is None or (path, title) != (chapter.path, chapter.title):
+            wrong.append(f"{question}: {number} · {title} is not {path} in the course file")
+        elif anchor not in known[number]:
+            wrong.append(f"{question}: {path} has no section #{anchor}")
+        elif heading != known[number][anchor]:
+            wrong.append(f"{question}: the link says {heading!r}, the section is {known[number][anchor]!r}")
+    assert not wrong, "\n".join(wrong)

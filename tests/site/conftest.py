@@ -3,6 +3,7 @@
 import functools
 import http.server
 import threading
+from urllib.parse import urlparse
 
 import pytest
 
@@ -52,6 +53,17 @@ def page(browser):
     page.on("pageerror", lambda error: page.console_errors.append(str(error)))
     yield page
     context.close()
+
+
+@pytest.fixture
+def local_only(page, site_url):
+    """Every request the page makes, which must all go to the site's own server."""
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    yield requested
+    outside = [url for url in requested if urlparse(url).netloc != urlparse(site_url).netloc
+               and not url.startswith("data:")]
+    assert not outside, f"requests that left the machine: {outside}"
 
 
 def toggle_palette(page) -> str:

@@ -2,7 +2,6 @@
 remembered and reset; the exam's countdown, finish and score by domain; nothing requested from outside."""
 
 import re
-from urllib.parse import urlparse
 
 import pytest
 
@@ -12,17 +11,6 @@ from tests.site.conftest import toggle_palette
 
 CHAPTER = "05"
 PAGE = "notebooks/05-build-and-run/"
-
-
-@pytest.fixture
-def local_only(page, site_url):
-    """Every request the page makes, which must all go to the site's own server."""
-    requested = []
-    page.on("request", lambda request: requested.append(request.url))
-    yield requested
-    outside = [url for url in requested if urlparse(url).netloc != urlparse(site_url).netloc
-               and not url.startswith("data:")]
-    assert not outside, f"requests that left the machine: {outside}"
 
 
 def test_a_chapter_quiz_scores_explains_remembers_and_resets(page, site_url, local_only):
