@@ -5,6 +5,7 @@ import tarfile
 from functools import cache
 
 from dockercourse.machine.npm import npm_tarball
+from tests.site.conftest import toggle_palette
 
 AXE_VERSION = "4.14.1"
 #: npm's integrity of that tarball (`npm view axe-core@4.14.1 dist.integrity`): a download must match it.
@@ -28,3 +29,11 @@ def violations(page, rules: list[str] | None = None) -> list[str]:
     found = page.evaluate("async (options) => (await axe.run(document, options)).violations", options)
     return [f"{rule['id']} ({rule['impact']}): {rule['help']} — {len(rule['nodes'])} element(s), first "
             f"{rule['nodes'][0]['target']}" for rule in found if rule["impact"] in BLOCKING]
+
+
+def on_both_palettes(page) -> list[str]:
+    """Every rule on the light palette, then the rules about colour once the header's toggle has switched to the
+    dark one (the page is left on it); the findings of both, the dark palette's marked so."""
+    found = violations(page)
+    assert toggle_palette(page) == "slate", "the header's toggle switches to the dark palette"
+    return found + [f"dark palette: {line}" for line in violations(page, COLOUR_RULES)]

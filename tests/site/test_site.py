@@ -11,7 +11,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser import SCREENSHOTS, screenshot
 from tests.nav import nav_files
-from tests.site.conftest import SITE, toggle_palette
+from tests.site.conftest import SITE
 
 
 def nav_pages() -> list[str]:
@@ -35,9 +35,7 @@ def test_every_navigation_page_loads_without_console_errors_or_accessibility_vio
     assert response.status == 200, f"{path}: HTTP {response.status}"
     page.wait_for_load_state("networkidle")
     assert not page.console_errors, f"{path}: {page.console_errors}"
-    found = axe.violations(page)
-    assert toggle_palette(page) == "slate"
-    found += [f"dark palette: {line}" for line in axe.violations(page, axe.COLOUR_RULES)]
+    found = axe.on_both_palettes(page)
     assert not found, f"{path}:\n" + "\n".join(found)
 
 
